@@ -1,0 +1,52 @@
+using CertMgr.Data.Model;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace CertMgr.Data;
+
+/// <summary>The one EF Core model of CertMgr, over SQLite or PostgreSQL.</summary>
+public sealed class CertMgrDbContext(DbContextOptions<CertMgrDbContext> options) : DbContext(options)
+{
+    public DbSet<CertificateDefinition> Definitions => Set<CertificateDefinition>();
+    public DbSet<CertificateRequest> Requests => Set<CertificateRequest>();
+    public DbSet<Certificate> Certificates => Set<Certificate>();
+    public DbSet<PrivateKey> PrivateKeys => Set<PrivateKey>();
+    public DbSet<Deployment> Deployments => Set<Deployment>();
+    public DbSet<DeploymentEvent> DeploymentEvents => Set<DeploymentEvent>();
+    public DbSet<TrustedCaSet> TrustedCaSets => Set<TrustedCaSet>();
+    public DbSet<TrustedCaCertificate> TrustedCaCertificates => Set<TrustedCaCertificate>();
+    public DbSet<MonitorRun> MonitorRuns => Set<MonitorRun>();
+    public DbSet<MonitorResult> MonitorResults => Set<MonitorResult>();
+    public DbSet<DiscoveryScan> DiscoveryScans => Set<DiscoveryScan>();
+    public DbSet<DiscoveryFinding> DiscoveryFindings => Set<DiscoveryFinding>();
+    public DbSet<Product> Products => Set<Product>();
+    public DbSet<ProviderAccount> ProviderAccounts => Set<ProviderAccount>();
+    public DbSet<CaConnection> CaConnections => Set<CaConnection>();
+    public DbSet<CaSubmission> CaSubmissions => Set<CaSubmission>();
+    public DbSet<PrivateCa> PrivateCas => Set<PrivateCa>();
+    public DbSet<IssuedCertificate> IssuedCertificates => Set<IssuedCertificate>();
+    public DbSet<User> Users => Set<User>();
+    public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+    public DbSet<SentEmail> SentEmails => Set<SentEmail>();
+    public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+    public DbSet<Document> Documents => Set<Document>();
+    public DbSet<Setting> Settings => Set<Setting>();
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        ArgumentNullException.ThrowIfNull(configurationBuilder);
+        // Enums are stored by name: readable in SQL, and stable when members are reordered.
+        configurationBuilder.Properties<Enum>().HaveConversion<string>().HaveMaxLength(40);
+        if (Database.IsSqlite())
+        {
+            // SQLite has no date type; as ticks+offset in one integer, times sort and compare in SQL.
+            configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToBinaryConverter>();
+        }
+    }
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        ArgumentNullException.ThrowIfNull(modelBuilder);
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(CertMgrDbContext).Assembly);
+    }
+}
