@@ -1,0 +1,44 @@
+using System.CommandLine;
+using System.Reflection;
+using CertMgr.Cli.Commands;
+
+namespace CertMgr.Cli;
+
+/// <summary>The <c>certmgr</c> command line: verbs, parsing, and exit codes.</summary>
+public static class CliApp
+{
+    public const int ExitOk = 0;
+    public const int ExitFailure = 1;
+    public const int ExitUsage = 2;
+
+    public static string Version =>
+        typeof(CliApp).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
+
+    public static RootCommand BuildRoot(TextWriter output, TextWriter error)
+    {
+        var root = new RootCommand(
+            "CertMgr: server-certificate lifecycle manager. Keeps an inventory of keys and certificates, runs a " +
+            "built-in private CA, and serves the web console and REST API. With no verb, runs 'serve'.");
+        root.Options.Add(GlobalOptions.Home);
+        ServeCommand.AddTo(root, output, error);
+        return root;
+    }
+
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(error);
+        var root = BuildRoot(output, error);
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            // One line, not a page of help: scripts read it, people see what to fix.
+            await error.WriteLineAsync($"certmgr: {parse.Errors[0].Message} Run 'certmgr --help' for usage.");
+            return ExitUsage;
+        }
+
+        var config = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
+        return await parse.InvokeAsync(config, ct);
+    }
+}

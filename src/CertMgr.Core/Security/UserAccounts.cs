@@ -1,0 +1,206 @@
+using System.Security.Cryptography;
+using CertMgr.Core.Audit;
+using CertMgr.Core.Common;
+using CertMgr.Core.Setup;
+using CertMgr.Data;
+using CertMgr.Data.Model;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+
+namespace CertMgr.Core.Security;
+
+/// <summary>Users: the initial admin, sign-in with lockout, password changes.</summary>
+public sealed partial class UserAccounts(CertMgrDbContext db, DataDirectory home, TimeProvider time, ILogger<UserAccounts> logger)
+{
+    public const string InitialAdminName = "admin";
+    public const int MaxFailedLogins = 5;
+    public static readonly TimeSpan LockoutDuration = TimeSpan.FromMinutes(15);
+
+    private static readonly PasswordHasher<User> Hasher = new();
+
+    public static string Normalize(string userName) => userName.Trim().ToUpperInvariant();
+
+    /// <summary>
+    /// Creates user <c>admin</c> with a random password when there are no users, and writes that password to an
+    /// owner-only file in the data directory. Returns the password only when it was created now.
+    /// </summary>
+    public async Task<string?> EnsureInitialAdminAsync(CancellationToken ct)
+    {
+        if (await db.Users.AnyAsync(ct))
+        {
+            return null;
+        }
+
+        var password = GeneratePassword();
+        var now = time.GetUtcNow();
+        var admin = new User
+        {
+            UserName = InitialAdminName,
+            NormalizedUserName = Normalize(InitialAdminName),
+            DisplayName = "Administrator",
+            Role = UserRole.Admin,
+            PasswordHash = "",
+            MustChangePassword = true,
+            CreatedAt = now,
+        };
+        admin.PasswordHash = Hasher.HashPassword(admin, password);
+        db.Users.Add(admin);
+        db.Record(now, AuditLog.System, "User", admin.Id.ToString(), "create-initial-admin");
+        await db.SaveChangesAsync(ct);
+
+        WriteOwnerOnly(home.InitialPasswordPath, $"{password}\n");
+        LogInitialAdmin(logger, InitialAdminName, home.InitialPasswordPath);
+        return password;
+    }
+
+    /// <summary>Checks a user name and password, counting failures and locking the account after too many.</summary>
+    public async Task<Result<User>> SignInAsync(string userName, string password, string? address, CancellationToken ct)
+    {
+        var invalid = new Error("invalid-credentials", "The user name or password is incorrect.");
+        if (string.IsNullOrWhiteSpace(userName) || string.IsNullOrEmpty(password))
+        {
+            return invalid;
+        }
+
+        var normalized = Normalize(userName);
+        var user = await db.Users.SingleOrDefaultAsync(u => u.NormalizedUserName == normalized, ct);
+        var now = time.GetUtcNow();
+        if (user is null)
+        {
+            // Spend the same time as a real check so that timing does not reveal which names exist.
+            Hasher.VerifyHashedPassword(new User { UserName = "", NormalizedUserName = "", PasswordHash = "" }, DummyHash, password);
+            db.Record(now, userName.Length > 100 ? userName[..100] : userName, "User", null, "sign-in", false, "unknown user", address);
+            await db.SaveChangesAsync(ct);
+            return invalid;
+        }
+
+        if (user.Disabled)
+        {
+            db.Record(now, user.UserName, "User", user.Id.ToString(), "sign-in", false, "account disabled", address);
+            await db.SaveChangesAsync(ct);
+            return new Error("account-disabled", "This account is disabled. Ask an administrator.");
+        }
+
+        if (user.LockoutEnd is { } until && until > now)
+        {
+            db.Record(now, user.UserName, "User", user.Id.ToString(), "sign-in", false, "locked out", address);
+            await db.SaveChangesAsync(ct);
+            var minutes = Math.Max(1, (int)Math.Ceiling((until - now).TotalMinutes));
+            return new Error("locked-out", $"Too many failed sign-ins. Try again in {minutes} minute(s).");
+        }
+
+        var verdict = Hasher.VerifyHashedPassword(user, user.PasswordHash, password);
+        if (verdict == PasswordVerificationResult.Failed)
+        {
+            user.FailedLoginCount++;
+            var detail = "wrong password";
+            if (user.FailedLoginCount >= MaxFailedLogins)
+            {
+                user.LockoutEnd = now + LockoutDuration;
+                user.FailedLoginCount = 0;
+                detail = "wrong password; account locked";
+                LogLockedOut(logger, user.UserName, address);
+            }
+
+            db.Record(now, user.UserName, "User", user.Id.ToString(), "sign-in", false, detail, address);
+            await db.SaveChangesAsync(ct);
+            return invalid;
+        }
+
+        if (verdict == PasswordVerificationResult.SuccessRehashNeeded)
+        {
+            user.PasswordHash = Hasher.HashPassword(user, password);
+        }
+
+        user.FailedLoginCount = 0;
+        user.LockoutEnd = null;
+        user.LastLoginAt = now;
+        db.Record(now, user.UserName, "User", user.Id.ToString(), "sign-in", true, null, address);
+        await db.SaveChangesAsync(ct);
+        return user;
+    }
+
+    /// <summary>Changes a password after checking the current one and the policy.</summary>
+    public async Task<Result> ChangePasswordAsync(Guid userId, string currentPassword, string newPassword, string? address, CancellationToken ct)
+    {
+        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, ct);
+        if (user is null || user.Disabled)
+        {
+            return Result.Failure("user-not-found", "The account no longer exists or is disabled.");
+        }
+
+        var now = time.GetUtcNow();
+        if (Hasher.VerifyHashedPassword(user, user.PasswordHash, currentPassword ?? "") == PasswordVerificationResult.Failed)
+        {
+            db.Record(now, user.UserName, "User", user.Id.ToString(), "change-password", false, "wrong current password", address);
+            await db.SaveChangesAsync(ct);
+            return Result.Failure("wrong-current-password", "The current password is incorrect.");
+        }
+
+        var policy = PasswordPolicy.Check(newPassword, user.UserName, currentPassword);
+        if (!policy.IsSuccess)
+        {
+            return policy;
+        }
+
+        var wasInitial = user.MustChangePassword;
+        user.PasswordHash = Hasher.HashPassword(user, newPassword);
+        user.MustChangePassword = false;
+        user.PasswordChangedAt = now;
+        user.SecurityStamp = Guid.NewGuid().ToString("N");
+        db.Record(now, user.UserName, "User", user.Id.ToString(), "change-password", true, null, address);
+        await db.SaveChangesAsync(ct);
+
+        if (wasInitial && user.UserName == InitialAdminName && File.Exists(home.InitialPasswordPath))
+        {
+            File.Delete(home.InitialPasswordPath);
+            LogInitialPasswordFileDeleted(logger, home.InitialPasswordPath);
+        }
+
+        return Result.Success();
+    }
+
+    /// <summary>Whether the security stamp a session was issued with is still the user's (password unchanged).</summary>
+    public async Task<User?> FindActiveAsync(Guid userId, string? securityStamp, CancellationToken ct)
+    {
+        var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == userId, ct);
+        return user is { Disabled: false } && user.SecurityStamp == securityStamp ? user : null;
+    }
+
+    public Task<User?> FindByIdAsync(Guid userId, CancellationToken ct) =>
+        db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == userId && !u.Disabled, ct);
+
+    /// <summary>A random password of 25 characters in five groups, without look-alike characters (~125 bits).</summary>
+    public static string GeneratePassword()
+    {
+        const string alphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+        var groups = Enumerable.Range(0, 5).Select(_ => RandomNumberGenerator.GetString(alphabet, 5));
+        return string.Join('-', groups);
+    }
+
+    private static readonly string DummyHash = Hasher.HashPassword(
+        new User { UserName = "", NormalizedUserName = "", PasswordHash = "" }, "not-a-real-password");
+
+    private static void WriteOwnerOnly(string path, string content)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        using var stream = new FileStream(path, options);
+        using var writer = new StreamWriter(stream);
+        writer.Write(content);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Created user {UserName} with a random initial password; it is in {PasswordFile} until the first password change")]
+    private static partial void LogInitialAdmin(ILogger logger, string userName, string passwordFile);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "User {UserName} locked out after repeated failed sign-ins from {Address}")]
+    private static partial void LogLockedOut(ILogger logger, string userName, string? address);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Initial password changed; deleted {PasswordFile}")]
+    private static partial void LogInitialPasswordFileDeleted(ILogger logger, string passwordFile);
+}

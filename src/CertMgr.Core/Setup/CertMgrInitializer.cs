@@ -1,0 +1,49 @@
+using CertMgr.Core.PrivateCa;
+using CertMgr.Core.Security;
+using CertMgr.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+
+namespace CertMgr.Core.Setup;
+
+/// <summary>What first-start initialisation did.</summary>
+/// <param name="CreatedDataDirectory">The data directory was new.</param>
+/// <param name="CreatedCa">The built-in CA was created now.</param>
+/// <param name="InitialAdminPassword">The new admin's password, when the admin was created now; otherwise null.</param>
+public sealed record InitializationOutcome(bool CreatedDataDirectory, bool CreatedCa, string? InitialAdminPassword);
+
+/// <summary>
+/// Brings a data directory to a usable state, every time any verb starts: layout, migrated database, built-in CA,
+/// initial admin. Idempotent: a second run changes nothing and never regenerates the CA.
+/// </summary>
+public sealed partial class CertMgrInitializer(
+    CertMgrSettings settings,
+    CertMgrDbContext db,
+    PrivateCaService privateCa,
+    UserAccounts users,
+    ILogger<CertMgrInitializer> logger)
+{
+    public async Task<InitializationOutcome> InitializeAsync(CancellationToken ct)
+    {
+        // The layout and master key are created before any service runs (see ServiceRegistration).
+        var created = !File.Exists(settings.Home.SqliteDatabasePath) && settings.Database.Kind == DatabaseKind.Sqlite;
+        LogDatabase(logger, settings.Database.Kind.ToString(), settings.Database.Redacted);
+
+        var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
+        if (pending.Count > 0)
+        {
+            LogMigrating(logger, pending.Count);
+            await db.Database.MigrateAsync(ct);
+        }
+
+        var (_, createdCa) = await privateCa.EnsureRootAsync(ct);
+        var password = await users.EnsureInitialAdminAsync(ct);
+        return new InitializationOutcome(created, createdCa, password);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Database: {DatabaseKind} {ConnectionString}")]
+    private static partial void LogDatabase(ILogger logger, string databaseKind, string connectionString);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Applying {Count} database migration(s)")]
+    private static partial void LogMigrating(ILogger logger, int count);
+}

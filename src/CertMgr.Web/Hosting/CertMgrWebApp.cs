@@ -1,0 +1,136 @@
+using CertMgr.Core.Setup;
+using CertMgr.Web.Auth;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace CertMgr.Web.Hosting;
+
+/// <summary>Builds and starts the CertMgr web server: console, API, and background jobs.</summary>
+public static partial class CertMgrWebApp
+{
+    /// <summary>Builds the application for the given settings; nothing is initialised or bound yet.</summary>
+    public static WebApplication Build(CertMgrSettings settings, Action<ILoggingBuilder>? logging = null)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            ContentRootPath = AppContext.BaseDirectory,
+            Args = [],
+        });
+        builder.Configuration.AddConfiguration(settings.Configuration);
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss'Z' ";
+            o.UseUtcTimestamp = true;
+        });
+        // Quiet defaults; certmgr.json's "Logging" section overrides them.
+        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore.StaticFiles", LogLevel.Error);
+        logging?.Invoke(builder.Logging);
+
+        builder.WebHost.UseUrls([.. settings.Urls.Select(u => u.GetLeftPart(UriPartial.Authority))]);
+        var holder = new ConsoleCertificateHolder();
+        builder.Services.AddSingleton(holder);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.ConfigureHttpsDefaults(h => h.ServerCertificateSelector = (_, _) => holder.Certificate);
+        });
+
+        builder.Services.AddCertMgrCore(settings);
+        builder.Services.AddCertMgrAuth();
+        builder.Services.AddRazorPages(o =>
+        {
+            o.Conventions.AllowAnonymousToPage("/Account/Login");
+            o.Conventions.AllowAnonymousToPage("/Account/Denied");
+        });
+        builder.Services.AddAntiforgery(o =>
+        {
+            o.Cookie.Name = "certmgr.csrf";
+            o.Cookie.SameSite = SameSiteMode.Strict;
+        });
+        builder.Services.AddProblemDetails();
+
+        var app = builder.Build();
+        app.UseExceptionHandler("/error");
+        app.Use(SecurityHeaders);
+        app.UseRouting();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseForcedPasswordChange();
+        // The static-asset manifest sits beside the executable; an in-process host (tests) may have none.
+        var manifest = Path.Combine(AppContext.BaseDirectory, $"{app.Environment.ApplicationName}.staticwebassets.endpoints.json");
+        if (File.Exists(manifest))
+        {
+            app.MapStaticAssets(manifest).AllowAnonymous();
+        }
+
+        app.MapRazorPages();
+        app.MapGet("/healthz", () => Results.Text("ok")).AllowAnonymous().ExcludeFromDescription();
+        return app;
+    }
+
+    /// <summary>
+    /// First-start work before binding: migrations, the CA, the admin user, the console certificate.
+    /// </summary>
+    public static async Task<InitializationOutcome> InitializeAsync(WebApplication app, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        await using var scope = app.Services.CreateAsyncScope();
+        var outcome = await scope.ServiceProvider.GetRequiredService<CertMgrInitializer>().InitializeAsync(ct);
+        var settings = scope.ServiceProvider.GetRequiredService<CertMgrSettings>();
+        var names = ConsoleCertificateService.RequiredNames(settings.Urls);
+        var certificate = await scope.ServiceProvider.GetRequiredService<ConsoleCertificateService>().EnsureAsync(names, ct);
+        app.Services.GetRequiredService<ConsoleCertificateHolder>().Certificate = certificate;
+        return outcome;
+    }
+
+    /// <summary>The addresses actually bound (ports resolved when 0 was asked for).</summary>
+    public static IReadOnlyList<string> BoundAddresses(WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        return app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
+    }
+
+    public static void LogListening(WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("CertMgr");
+        var settings = app.Services.GetRequiredService<CertMgrSettings>();
+        LogDataDirectory(logger, settings.Home.Root);
+        foreach (var address in BoundAddresses(app))
+        {
+            LogConsoleUrl(logger, address);
+        }
+    }
+
+    private static Task SecurityHeaders(HttpContext context, RequestDelegate next)
+    {
+        var headers = context.Response.Headers;
+        headers.XContentTypeOptions = "nosniff";
+        headers.XFrameOptions = "DENY";
+        headers["Referrer-Policy"] = "no-referrer";
+        headers.ContentSecurityPolicy = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'";
+        if (context.Request.IsHttps)
+        {
+            headers.StrictTransportSecurity = "max-age=31536000";
+        }
+
+        return next(context);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "CertMgr data directory: {DataDirectory}")]
+    private static partial void LogDataDirectory(ILogger logger, string dataDirectory);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "CertMgr console: {Url}")]
+    private static partial void LogConsoleUrl(ILogger logger, string url);
+}
