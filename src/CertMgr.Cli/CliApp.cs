@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
 using System.Reflection;
 using CertMgr.Cli.Commands;
 
@@ -20,6 +21,12 @@ public static class CliApp
             "CertMgr: server-certificate lifecycle manager. Keeps an inventory of keys and certificates, runs a " +
             "built-in private CA, and serves the web console and REST API. With no verb, runs 'serve'.");
         root.Options.Add(GlobalOptions.Home);
+        // The stock --version reports the entry assembly, which is the test host under tests; report ours.
+        foreach (var option in root.Options.OfType<VersionOption>())
+        {
+            option.Action = new PrintVersionAction();
+        }
+
         ServeCommand.AddTo(root, output, error);
         return root;
     }
@@ -40,5 +47,14 @@ public static class CliApp
 
         var config = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
         return await parse.InvokeAsync(config, ct);
+    }
+}
+
+internal sealed class PrintVersionAction : SynchronousCommandLineAction
+{
+    public override int Invoke(ParseResult parseResult)
+    {
+        parseResult.InvocationConfiguration.Output.WriteLine(CliApp.Version);
+        return CliApp.ExitOk;
     }
 }

@@ -63,7 +63,9 @@ internal static class ServeCommand
             }
             catch (Exception ex) when (ex is IOException or SocketException or AddressInUseException)
             {
-                await error.WriteLineAsync($"certmgr: cannot listen on {string.Join(", ", settings.Urls)}: {ex.Message}");
+                var reason = ex is AddressInUseException || ex.InnerException is AddressInUseException ? "address already in use" : ex.Message;
+                var wanted = string.Join(", ", settings.Urls.Select(u => u.GetLeftPart(UriPartial.Authority)));
+                await error.WriteLineAsync($"certmgr: cannot listen on {wanted}: {reason}");
                 return CliApp.ExitFailure;
             }
 
