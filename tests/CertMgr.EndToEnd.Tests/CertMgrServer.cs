@@ -35,7 +35,10 @@ public sealed partial class CertMgrServer : IAsyncDisposable
         }
     }
 
-    public static async Task<CertMgrServer> StartAsync(string home, params string[] extraArgs)
+    public static Task<CertMgrServer> StartAsync(string home, params string[] extraArgs) =>
+        StartAsync(home, new Dictionary<string, string>(), extraArgs);
+
+    public static async Task<CertMgrServer> StartAsync(string home, IReadOnlyDictionary<string, string> environment, params string[] extraArgs)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -57,6 +60,11 @@ public sealed partial class CertMgrServer : IAsyncDisposable
         info.Environment.Remove("CERTMGR_HOME");
         info.Environment.Remove("CERTMGR_DB");
         info.Environment.Remove("CERTMGR_URLS");
+        info.Environment.Remove("CERTMGR_LOG_FORMAT");
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
+        }
 
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         var server = new CertMgrServer(process);
@@ -169,7 +177,7 @@ public sealed partial class CertMgrServer : IAsyncDisposable
         return dir?.FullName ?? throw new DirectoryNotFoundException("CertMgr.slnx not found above the test output.");
     }
 
-    [GeneratedRegex(@"CertMgr console: (https?://\S+)")]
+    [GeneratedRegex(@"CertMgr console: (https?://[^\s""]+)")]
     private static partial Regex ConsoleLine();
 
     [GeneratedRegex(@"^\s{4}(\S+)\s*$")]

@@ -94,6 +94,22 @@ public sealed class ServeTests
     }
 
     [Fact]
+    public async Task Serve_JsonLogFormat_EveryLogLineIsJsonWithNamedValues()
+    {
+        using var home = new TempHome();
+        await using var server = await CertMgrServer.StartAsync(home.Path, new Dictionary<string, string> { ["CERTMGR_LOG_FORMAT"] = "json" });
+        await server.StopAsync();
+
+        var logLines = server.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Where(l => l.StartsWith('{'))
+            .Select(l => System.Text.Json.JsonDocument.Parse(l))
+            .ToList();
+        Assert.Contains(logLines, d => d.RootElement.GetProperty("State").TryGetProperty("DataDirectory", out var v) && v.GetString() == home.Path);
+        Assert.Contains(logLines, d => d.RootElement.GetProperty("State").TryGetProperty("Url", out var v) && v.GetString() == server.Url);
+        Assert.DoesNotContain(logLines, d => d.RootElement.GetRawText().Contains(server.InitialPassword!, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Serve_PortInUse_OneLineErrorAndExitOne()
     {
         using var home = new TempHome();

@@ -25,12 +25,24 @@ public static partial class CertMgrWebApp
         });
         builder.Configuration.AddConfiguration(settings.Configuration);
         builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o =>
+        // Structured either way (message templates with named values); JSON for log shippers.
+        if (string.Equals(settings.Configuration["LogFormat"] ?? Environment.GetEnvironmentVariable("CERTMGR_LOG_FORMAT"), "json", StringComparison.OrdinalIgnoreCase))
         {
-            o.SingleLine = true;
-            o.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss'Z' ";
-            o.UseUtcTimestamp = true;
-        });
+            builder.Logging.AddJsonConsole(o =>
+            {
+                o.UseUtcTimestamp = true;
+                o.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+            });
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss'Z' ";
+                o.UseUtcTimestamp = true;
+            });
+        }
         // Quiet defaults; certmgr.json's "Logging" section overrides them.
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
