@@ -1,4 +1,5 @@
 using CertMgr.Core.Setup;
+using CertMgr.Web.Api;
 using CertMgr.Web.Auth;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -89,6 +90,7 @@ public static partial class CertMgrWebApp
         }
 
         app.MapRazorPages();
+        app.MapCertMgrApi();
         app.MapGet("/healthz", () => Results.Text("ok")).AllowAnonymous().ExcludeFromDescription();
         return app;
     }
