@@ -1,6 +1,5 @@
 using CertMgr.Data.Model;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace CertMgr.Data;
 
@@ -37,10 +36,16 @@ public sealed class CertMgrDbContext(DbContextOptions<CertMgrDbContext> options)
         ArgumentNullException.ThrowIfNull(configurationBuilder);
         // Enums are stored by name: readable in SQL, and stable when members are reordered.
         configurationBuilder.Properties<Enum>().HaveConversion<string>().HaveMaxLength(40);
+        // Times are instants, stored in UTC on both databases so that they compare and sort alike; they read back in
+        // UTC. (EF's DateTimeOffsetToBinaryConverter kept the local clock time on SQLite, so mixed offsets sorted
+        // wrongly and sub-0.1 ms precision was lost; Npgsql rejects non-UTC offsets outright.)
         if (Database.IsSqlite())
         {
-            // SQLite has no date type; as ticks+offset in one integer, times sort and compare in SQL.
-            configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToBinaryConverter>();
+            configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UtcTicksConverter>();
+        }
+        else
+        {
+            configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UtcDateTimeOffsetConverter>();
         }
     }
 
