@@ -1,5 +1,6 @@
 using CertMgr.Data.Model;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
 
 namespace CertMgr.Data;
 
@@ -53,5 +54,19 @@ public sealed class CertMgrDbContext(DbContextOptions<CertMgrDbContext> options)
     {
         ArgumentNullException.ThrowIfNull(modelBuilder);
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(CertMgrDbContext).Assembly);
+
+        // Guid keys are set by the entities themselves (Guid.CreateVersion7()). Left as EF's default "generated on
+        // add", a new entity reached through a tracked one's navigation, key already set, is taken for an existing row
+        // and UPDATEd instead of INSERTed (e.g. a renewal's certificate added to a loaded definition).
+        foreach (var entity in modelBuilder.Model.GetEntityTypes())
+        {
+            foreach (var key in entity.FindPrimaryKey()?.Properties ?? [])
+            {
+                if (key.ClrType == typeof(Guid))
+                {
+                    key.ValueGenerated = ValueGenerated.Never;
+                }
+            }
+        }
     }
 }
