@@ -73,7 +73,7 @@ trap 'exit 143' TERM
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-log "starting PostgreSQL ($("$PGBIN/postgres" --version | awk '{print $NF}')) under $WORK"
+log "starting PostgreSQL ($("$PGBIN/postgres" --version | awk '{print $3}')) under $WORK"
 mkdir -p "$PGDATA"
 [ "$(id -u)" = 0 ] && chown postgres:postgres "$PGDATA"
 if ! as_pg "$PGBIN/initdb" -D "$PGDATA" -U postgres --auth=trust -E UTF8 --no-locale --no-sync >"$LOGS/initdb.log" 2>&1; then
@@ -131,8 +131,8 @@ for proj in "${projects[@]}"; do
   rc=$?
   set -e
   # Failures and the runner's summary; not the build noise.
-  grep -vE '^\s*$|^Build started|^Test run for|^VSTest version|^Starting test execution|^A total of|^Results File:' \
-    "$LOGS/$name.log" | sed "s|$ROOT/||g" | head -n 200 | sed 's/^/    /'
+  grep -vE "^\s*$|^Build started|^Test run for|^VSTest version|^Starting test execution|^A total of|^Results File:|Data collector 'Blame' message: All tests finished" \
+    "$LOGS/$name.log" | sed "s|$ROOT/||g" | head -n 200 | sed 's/^/    /' || true
   if [ ! -s "$RESULTS/$name.trx" ]; then
     log "ERROR: $name wrote no TRX (exit $rc; log: $LOGS/$name.log)"
     broken+=("$name")
@@ -144,7 +144,7 @@ for proj in "${projects[@]}"; do
 done
 
 # --- 4. totals -------------------------------------------------------------------------------------
-attr() { sed -n "s/.*<Counters [^>]*[[:space:]]$1=\"\([0-9]*\)\".*/\1/p" "$2" | head -n 1; }
+attr() { sed -n "s/.*<Counters[^>]*[[:space:]]$1=\"\([0-9]*\)\".*/\1/p" "$2" | head -n 1; }
 passed=0
 failed=0
 for proj in "${projects[@]}"; do
