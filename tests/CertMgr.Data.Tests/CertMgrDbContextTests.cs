@@ -47,7 +47,7 @@ public sealed class CertMgrDbContextTests(DatabaseFixture db) : IClassFixture<Da
         await using var context = db.CreateContext(kind);
 
         Assert.False(context.Database.HasPendingModelChanges(),
-            $"The model differs from the {kind} migrations snapshot: regenerate the migrations (see AGENTS.md).");
+            $"The model differs from the {kind} migrations snapshot: delete the Migrations folders and re-add Initial with `dotnet ef migrations add Initial -p src/CertMgr.Data.{kind} -s src/CertMgr.Data.{kind} -o Migrations`.");
     }
 
     [Theory]
