@@ -47,6 +47,8 @@ if ((${#missing[@]})); then
   fi
 fi
 
+command -v dotnet >/dev/null || { log "ERROR: the .NET SDK (dotnet) is not on PATH"; finish 0 0 1; }
+
 # --- 2. private PostgreSQL cluster ----------------------------------------------------------------
 PGBIN=${CERTMGR_TEST_PGBIN:-}
 if [ -z "$PGBIN" ]; then
