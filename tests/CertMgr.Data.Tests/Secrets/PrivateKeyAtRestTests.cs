@@ -166,16 +166,16 @@ public sealed class PrivateKeyAtRestTests
             switch (algorithm)
             {
                 case "EC P-256":
-                {
-                    var ec = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-                    return new KeyMaterial(ec, KeyAlgorithm.Ecdsa, 256, ec.ExportParameters(true).D!);
-                }
+                    {
+                        var ec = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+                        return new KeyMaterial(ec, KeyAlgorithm.Ecdsa, 256, ec.ExportParameters(true).D!);
+                    }
 
                 case "RSA 2048":
-                {
-                    var rsa = RSA.Create(2048);
-                    return new KeyMaterial(rsa, KeyAlgorithm.Rsa, 2048, rsa.ExportParameters(true).D!.AsSpan(0, 32).ToArray());
-                }
+                    {
+                        var rsa = RSA.Create(2048);
+                        return new KeyMaterial(rsa, KeyAlgorithm.Rsa, 2048, rsa.ExportParameters(true).D!.AsSpan(0, 32).ToArray());
+                    }
 
                 default:
                     throw new ArgumentOutOfRangeException(nameof(algorithm), algorithm, null);
@@ -189,19 +189,19 @@ public sealed class PrivateKeyAtRestTests
             switch (_key)
             {
                 case ECDsa original:
-                {
-                    using var loaded = ECDsa.Create();
-                    loaded.ImportPkcs8PrivateKey(pkcs8, out _);
-                    return original.VerifyData(data, loaded.SignData(data, HashAlgorithmName.SHA256), HashAlgorithmName.SHA256);
-                }
+                    {
+                        using var loaded = ECDsa.Create();
+                        loaded.ImportPkcs8PrivateKey(pkcs8, out _);
+                        return original.VerifyData(data, loaded.SignData(data, HashAlgorithmName.SHA256), HashAlgorithmName.SHA256);
+                    }
 
                 case RSA original:
-                {
-                    using var loaded = RSA.Create();
-                    loaded.ImportPkcs8PrivateKey(pkcs8, out _);
-                    var signature = loaded.SignData(data, HashAlgorithmName.SHA256, RSASignaturePadding.Pss);
-                    return original.VerifyData(data, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pss);
-                }
+                    {
+                        using var loaded = RSA.Create();
+                        loaded.ImportPkcs8PrivateKey(pkcs8, out _);
+                        var signature = loaded.SignData(data, HashAlgorithmName.SHA256, RSASignaturePadding.Pss);
+                        return original.VerifyData(data, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pss);
+                    }
 
                 default:
                     return false;
