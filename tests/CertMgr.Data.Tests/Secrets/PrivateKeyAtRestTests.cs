@@ -125,6 +125,7 @@ public sealed class PrivateKeyAtRestTests
     /// <summary>A freshly generated key and every plaintext form of it that must not reach the disk.</summary>
     private sealed class KeyMaterial : IDisposable
     {
+        private static readonly byte[] SignMe = Encoding.UTF8.GetBytes("at rest");
         private readonly AsymmetricAlgorithm _key;
 
         private KeyMaterial(AsymmetricAlgorithm key, KeyAlgorithm algorithm, int keySize, byte[] privateSlice)
@@ -161,51 +162,38 @@ public sealed class PrivateKeyAtRestTests
 
         public IReadOnlyList<(string Name, byte[] Bytes)> Secrets { get; }
 
-        public static KeyMaterial Generate(string algorithm)
+        public static KeyMaterial Generate(string algorithm) => algorithm switch
         {
-            switch (algorithm)
-            {
-                case "EC P-256":
-                    {
-                        var ec = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-                        return new KeyMaterial(ec, KeyAlgorithm.Ecdsa, 256, ec.ExportParameters(true).D!);
-                    }
-
-                case "RSA 2048":
-                    {
-                        var rsa = RSA.Create(2048);
-                        return new KeyMaterial(rsa, KeyAlgorithm.Rsa, 2048, rsa.ExportParameters(true).D!.AsSpan(0, 32).ToArray());
-                    }
-
-                default:
-                    throw new ArgumentOutOfRangeException(nameof(algorithm), algorithm, null);
-            }
-        }
+            "EC P-256" => FromEc(ECDsa.Create(ECCurve.NamedCurves.nistP256)),
+            "RSA 2048" => FromRsa(RSA.Create(2048)),
+            _ => throw new ArgumentOutOfRangeException(nameof(algorithm), algorithm, null),
+        };
 
         /// <summary>True when <paramref name="pkcs8"/> signs something the generated public key verifies.</summary>
-        public bool Matches(byte[] pkcs8)
+        public bool Matches(byte[] pkcs8) => _key switch
         {
-            var data = Encoding.UTF8.GetBytes("at rest");
-            switch (_key)
-            {
-                case ECDsa original:
-                    {
-                        using var loaded = ECDsa.Create();
-                        loaded.ImportPkcs8PrivateKey(pkcs8, out _);
-                        return original.VerifyData(data, loaded.SignData(data, HashAlgorithmName.SHA256), HashAlgorithmName.SHA256);
-                    }
+            ECDsa ec => EcMatches(ec, pkcs8),
+            RSA rsa => RsaMatches(rsa, pkcs8),
+            _ => false,
+        };
 
-                case RSA original:
-                    {
-                        using var loaded = RSA.Create();
-                        loaded.ImportPkcs8PrivateKey(pkcs8, out _);
-                        var signature = loaded.SignData(data, HashAlgorithmName.SHA256, RSASignaturePadding.Pss);
-                        return original.VerifyData(data, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pss);
-                    }
+        private static KeyMaterial FromEc(ECDsa ec) => new(ec, KeyAlgorithm.Ecdsa, 256, ec.ExportParameters(true).D!);
 
-                default:
-                    return false;
-            }
+        private static KeyMaterial FromRsa(RSA rsa) => new(rsa, KeyAlgorithm.Rsa, 2048, rsa.ExportParameters(true).D![..32]);
+
+        private static bool EcMatches(ECDsa original, byte[] pkcs8)
+        {
+            using var loaded = ECDsa.Create();
+            loaded.ImportPkcs8PrivateKey(pkcs8, out _);
+            return original.VerifyData(SignMe, loaded.SignData(SignMe, HashAlgorithmName.SHA256), HashAlgorithmName.SHA256);
+        }
+
+        private static bool RsaMatches(RSA original, byte[] pkcs8)
+        {
+            using var loaded = RSA.Create();
+            loaded.ImportPkcs8PrivateKey(pkcs8, out _);
+            var signature = loaded.SignData(SignMe, HashAlgorithmName.SHA256, RSASignaturePadding.Pss);
+            return original.VerifyData(SignMe, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pss);
         }
 
         public void Dispose() => _key.Dispose();
