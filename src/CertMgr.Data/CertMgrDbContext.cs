@@ -1,6 +1,6 @@
 using CertMgr.Data.Model;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Microsoft.EntityFrameworkCore.Metadata;
 
 namespace CertMgr.Data;
 
@@ -37,10 +37,16 @@ public sealed class CertMgrDbContext(DbContextOptions<CertMgrDbContext> options)
         ArgumentNullException.ThrowIfNull(configurationBuilder);
         // Enums are stored by name: readable in SQL, and stable when members are reordered.
         configurationBuilder.Properties<Enum>().HaveConversion<string>().HaveMaxLength(40);
+        // Times are instants, stored in UTC on both databases so that they compare and sort alike; they read back in
+        // UTC. (EF's DateTimeOffsetToBinaryConverter kept the local clock time on SQLite, so mixed offsets sorted
+        // wrongly and sub-0.1 ms precision was lost; Npgsql rejects non-UTC offsets outright.)
         if (Database.IsSqlite())
         {
-            // SQLite has no date type; as ticks+offset in one integer, times sort and compare in SQL.
-            configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToBinaryConverter>();
+            configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UtcTicksConverter>();
+        }
+        else
+        {
+            configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UtcDateTimeOffsetConverter>();
         }
     }
 
@@ -48,5 +54,19 @@ public sealed class CertMgrDbContext(DbContextOptions<CertMgrDbContext> options)
     {
         ArgumentNullException.ThrowIfNull(modelBuilder);
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(CertMgrDbContext).Assembly);
+
+        // Guid keys are set by the entities themselves (Guid.CreateVersion7()). Left as EF's default "generated on
+        // add", a new entity reached through a tracked one's navigation, key already set, is taken for an existing row
+        // and UPDATEd instead of INSERTed (e.g. a renewal's certificate added to a loaded definition).
+        foreach (var entity in modelBuilder.Model.GetEntityTypes())
+        {
+            foreach (var key in entity.FindPrimaryKey()?.Properties ?? [])
+            {
+                if (key.ClrType == typeof(Guid))
+                {
+                    key.ValueGenerated = ValueGenerated.Never;
+                }
+            }
+        }
     }
 }

@@ -60,7 +60,7 @@ public sealed record DatabaseSettings(DatabaseKind Kind, string ConnectionString
     public string Redacted => Kind switch
     {
         DatabaseKind.Postgres => RedactPostgres(ConnectionString),
-        _ => ConnectionString,
+        _ => RedactSqlite(ConnectionString),
     };
 
     public void Configure(DbContextOptionsBuilder builder)
@@ -102,6 +102,18 @@ public sealed record DatabaseSettings(DatabaseKind Kind, string ConnectionString
             {
                 b.Password = Uri.UnescapeDataString(parts[1]);
             }
+        }
+
+        return b.ConnectionString;
+    }
+
+    // SQLite takes a Password too (encrypted builds, e.g. SQLCipher).
+    private static string RedactSqlite(string connectionString)
+    {
+        var b = new SqliteConnectionStringBuilder(connectionString);
+        if (!string.IsNullOrEmpty(b.Password))
+        {
+            b.Password = "***";
         }
 
         return b.ConnectionString;

@@ -26,7 +26,6 @@ namespace CertMgr.Data.Postgres.Migrations
             modelBuilder.Entity("CertMgr.Data.Model.ApiToken", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
                     b.Property<DateTimeOffset>("CreatedAt")
@@ -123,7 +122,6 @@ namespace CertMgr.Data.Postgres.Migrations
             modelBuilder.Entity("CertMgr.Data.Model.CaConnection", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
                     b.Property<string>("AccountEmail")
@@ -164,7 +162,6 @@ namespace CertMgr.Data.Postgres.Migrations
             modelBuilder.Entity("CertMgr.Data.Model.CaSubmission", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
                     b.Property<Guid>("CaConnectionId")
@@ -203,7 +200,6 @@ namespace CertMgr.Data.Postgres.Migrations
             modelBuilder.Entity("CertMgr.Data.Model.Certificate", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
                     b.Property<string>("ChainPem")
@@ -296,7 +292,6 @@ namespace CertMgr.Data.Postgres.Migrations
             modelBuilder.Entity("CertMgr.Data.Model.CertificateDefinition", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
                     b.Property<int?>("CheckPort")
@@ -452,7 +447,6 @@ namespace CertMgr.Data.Postgres.Migrations
             modelBuilder.Entity("CertMgr.Data.Model.CertificateRequest", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
                     b.Property<DateTimeOffset?>("CompletedAt")
@@ -518,7 +512,6 @@ namespace CertMgr.Data.Postgres.Migrations
             modelBuilder.Entity("CertMgr.Data.Model.Deployment", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
                     b.Property<string>("AlternativeCheckName")
@@ -673,7 +666,6 @@ namespace CertMgr.Data.Postgres.Migrations
             modelBuilder.Entity("CertMgr.Data.Model.DiscoveryScan", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
                     b.Property<DateTimeOffset?>("EndedAt")
@@ -711,7 +703,6 @@ namespace CertMgr.Data.Postgres.Migrations
             modelBuilder.Entity("CertMgr.Data.Model.Document", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
                     b.Property<string>("ContentType")
@@ -761,7 +752,6 @@ namespace CertMgr.Data.Postgres.Migrations
             modelBuilder.Entity("CertMgr.Data.Model.IssuedCertificate", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
                     b.Property<byte[]>("Der")
@@ -879,7 +869,6 @@ namespace CertMgr.Data.Postgres.Migrations
             modelBuilder.Entity("CertMgr.Data.Model.MonitorRun", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
                     b.Property<DateTimeOffset?>("EndedAt")
@@ -917,7 +906,6 @@ namespace CertMgr.Data.Postgres.Migrations
             modelBuilder.Entity("CertMgr.Data.Model.PrivateCa", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
                     b.Property<byte[]>("CertificateDer")
@@ -976,7 +964,6 @@ namespace CertMgr.Data.Postgres.Migrations
             modelBuilder.Entity("CertMgr.Data.Model.PrivateKey", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
                     b.Property<string>("Algorithm")
@@ -1019,7 +1006,6 @@ namespace CertMgr.Data.Postgres.Migrations
             modelBuilder.Entity("CertMgr.Data.Model.Product", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
                     b.Property<Guid?>("CaConnectionId")
@@ -1076,7 +1062,6 @@ namespace CertMgr.Data.Postgres.Migrations
             modelBuilder.Entity("CertMgr.Data.Model.ProviderAccount", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
                     b.Property<DateTimeOffset>("CreatedAt")
@@ -1110,7 +1095,6 @@ namespace CertMgr.Data.Postgres.Migrations
             modelBuilder.Entity("CertMgr.Data.Model.SentEmail", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
                     b.Property<string>("Body")
@@ -1186,7 +1170,6 @@ namespace CertMgr.Data.Postgres.Migrations
             modelBuilder.Entity("CertMgr.Data.Model.TrustedCaCertificate", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
                     b.Property<DateTimeOffset>("CreatedAt")
@@ -1222,7 +1205,6 @@ namespace CertMgr.Data.Postgres.Migrations
             modelBuilder.Entity("CertMgr.Data.Model.TrustedCaSet", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
                     b.Property<DateTimeOffset>("CreatedAt")
@@ -1257,7 +1239,6 @@ namespace CertMgr.Data.Postgres.Migrations
             modelBuilder.Entity("CertMgr.Data.Model.User", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
                     b.Property<DateTimeOffset>("CreatedAt")

@@ -20,7 +20,6 @@ namespace CertMgr.Data.Sqlite.Migrations
             modelBuilder.Entity("CertMgr.Data.Model.ApiToken", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
                     b.Property<long>("CreatedAt")
@@ -115,7 +114,6 @@ namespace CertMgr.Data.Sqlite.Migrations
             modelBuilder.Entity("CertMgr.Data.Model.CaConnection", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
                     b.Property<string>("AccountEmail")
@@ -156,7 +154,6 @@ namespace CertMgr.Data.Sqlite.Migrations
             modelBuilder.Entity("CertMgr.Data.Model.CaSubmission", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
                     b.Property<Guid>("CaConnectionId")
@@ -195,7 +192,6 @@ namespace CertMgr.Data.Sqlite.Migrations
             modelBuilder.Entity("CertMgr.Data.Model.Certificate", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
                     b.Property<string>("ChainPem")
@@ -288,7 +284,6 @@ namespace CertMgr.Data.Sqlite.Migrations
             modelBuilder.Entity("CertMgr.Data.Model.CertificateDefinition", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
                     b.Property<int?>("CheckPort")
@@ -444,7 +439,6 @@ namespace CertMgr.Data.Sqlite.Migrations
             modelBuilder.Entity("CertMgr.Data.Model.CertificateRequest", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
                     b.Property<long?>("CompletedAt")
@@ -510,7 +504,6 @@ namespace CertMgr.Data.Sqlite.Migrations
             modelBuilder.Entity("CertMgr.Data.Model.Deployment", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
                     b.Property<string>("AlternativeCheckName")
@@ -661,7 +654,6 @@ namespace CertMgr.Data.Sqlite.Migrations
             modelBuilder.Entity("CertMgr.Data.Model.DiscoveryScan", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
                     b.Property<long?>("EndedAt")
@@ -699,7 +691,6 @@ namespace CertMgr.Data.Sqlite.Migrations
             modelBuilder.Entity("CertMgr.Data.Model.Document", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
                     b.Property<string>("ContentType")
@@ -749,7 +740,6 @@ namespace CertMgr.Data.Sqlite.Migrations
             modelBuilder.Entity("CertMgr.Data.Model.IssuedCertificate", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
                     b.Property<byte[]>("Der")
@@ -865,7 +855,6 @@ namespace CertMgr.Data.Sqlite.Migrations
             modelBuilder.Entity("CertMgr.Data.Model.MonitorRun", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
                     b.Property<long?>("EndedAt")
@@ -903,7 +892,6 @@ namespace CertMgr.Data.Sqlite.Migrations
             modelBuilder.Entity("CertMgr.Data.Model.PrivateCa", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
                     b.Property<byte[]>("CertificateDer")
@@ -962,7 +950,6 @@ namespace CertMgr.Data.Sqlite.Migrations
             modelBuilder.Entity("CertMgr.Data.Model.PrivateKey", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Algorithm")
@@ -1005,7 +992,6 @@ namespace CertMgr.Data.Sqlite.Migrations
             modelBuilder.Entity("CertMgr.Data.Model.Product", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
                     b.Property<Guid?>("CaConnectionId")
@@ -1062,7 +1048,6 @@ namespace CertMgr.Data.Sqlite.Migrations
             modelBuilder.Entity("CertMgr.Data.Model.ProviderAccount", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
                     b.Property<long>("CreatedAt")
@@ -1096,7 +1081,6 @@ namespace CertMgr.Data.Sqlite.Migrations
             modelBuilder.Entity("CertMgr.Data.Model.SentEmail", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Body")
@@ -1172,7 +1156,6 @@ namespace CertMgr.Data.Sqlite.Migrations
             modelBuilder.Entity("CertMgr.Data.Model.TrustedCaCertificate", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
                     b.Property<long>("CreatedAt")
@@ -1208,7 +1191,6 @@ namespace CertMgr.Data.Sqlite.Migrations
             modelBuilder.Entity("CertMgr.Data.Model.TrustedCaSet", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
                     b.Property<long>("CreatedAt")
@@ -1243,7 +1225,6 @@ namespace CertMgr.Data.Sqlite.Migrations
             modelBuilder.Entity("CertMgr.Data.Model.User", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
                     b.Property<long>("CreatedAt")

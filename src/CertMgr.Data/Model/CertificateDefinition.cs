@@ -59,6 +59,11 @@ public sealed class CertificateDefinition
     public string? Notes { get; set; }
 
     /// <summary>The certificate currently in force; one of <see cref="Certificates"/>.</summary>
+    /// <remarks>
+    /// The definition and its current certificate point at each other, and EF cannot order that cycle within one
+    /// SaveChanges: insert a new definition with its certificates first, then set this, in one transaction. Likewise,
+    /// delete a definition without its certificates tracked (the database cascades) or with ExecuteDelete.
+    /// </remarks>
     public Guid? CurrentCertificateId { get; set; }
     public Certificate? CurrentCertificate { get; set; }
 
