@@ -1,12 +1,16 @@
 using CertMgr.Data.Model;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 
 namespace CertMgr.Data;
 
 /// <summary>The one EF Core model of CertMgr, over SQLite or PostgreSQL.</summary>
-public sealed class CertMgrDbContext(DbContextOptions<CertMgrDbContext> options) : DbContext(options)
+public sealed class CertMgrDbContext(DbContextOptions<CertMgrDbContext> options) : DbContext(options), IDataProtectionKeyContext
 {
+    /// <summary>ASP.NET Core data-protection keys (session cookies, antiforgery), shared by every node; sealed by the master key.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
     public DbSet<CertificateDefinition> Definitions => Set<CertificateDefinition>();
     public DbSet<CertificateRequest> Requests => Set<CertificateRequest>();
     public DbSet<Certificate> Certificates => Set<Certificate>();
@@ -54,6 +58,7 @@ public sealed class CertMgrDbContext(DbContextOptions<CertMgrDbContext> options)
     {
         ArgumentNullException.ThrowIfNull(modelBuilder);
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(CertMgrDbContext).Assembly);
+        modelBuilder.Entity<DataProtectionKey>().ToTable("data_protection_keys");
 
         // Guid keys are set by the entities themselves (Guid.CreateVersion7()). Left as EF's default "generated on
         // add", a new entity reached through a tracked one's navigation, key already set, is taken for an existing row

@@ -84,5 +84,11 @@ public sealed class BrowserTests
         await page.FillAsync("#Password", newPassword);
         await page.ClickAsync("#sign-in");
         await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Certificate Definitions");
+
+        // Session keys live in the database, sealed: a restarted server still honours the session.
+        await server.StopAsync();
+        await using var restarted = await CertMgrServer.StartAsync(home.Path);
+        await page.GotoAsync(restarted.Url + "/");
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Certificate Definitions");
     }
 }

@@ -97,6 +97,9 @@ public sealed partial class PrivateCaService(
             old.Status = PrivateCaStatus.Retired;
         }
 
+        // Retire first: at most one CA may be current at any moment (unique index).
+        await db.SaveChangesAsync(ct);
+
         var ca = new PrivateCaEntity
         {
             Mode = PrivateCaMode.Root,

@@ -956,6 +956,11 @@ namespace CertMgr.Data.Postgres.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("IsCurrent")
+                        .IsUnique()
+                        .HasDatabaseName("IX_private_cas_single_current")
+                        .HasFilter("\"IsCurrent\"");
+
                     b.HasIndex("PrivateKeyId");
 
                     b.ToTable("private_cas", (string)null);
@@ -1230,6 +1235,11 @@ namespace CertMgr.Data.Postgres.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("IsDefault")
+                        .IsUnique()
+                        .HasDatabaseName("IX_trusted_ca_sets_single_default")
+                        .HasFilter("\"IsDefault\"");
+
                     b.HasIndex("Name")
                         .IsUnique();
 
@@ -1301,6 +1311,25 @@ namespace CertMgr.Data.Postgres.Migrations
                         .IsUnique();
 
                     b.ToTable("users", (string)null);
+                });
+
+            modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("FriendlyName")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Xml")
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("data_protection_keys", (string)null);
                 });
 
             modelBuilder.Entity("CertMgr.Data.Model.ApiToken", b =>

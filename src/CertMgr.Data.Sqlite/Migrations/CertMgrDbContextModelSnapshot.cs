@@ -942,6 +942,11 @@ namespace CertMgr.Data.Sqlite.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("IsCurrent")
+                        .IsUnique()
+                        .HasDatabaseName("IX_private_cas_single_current")
+                        .HasFilter("\"IsCurrent\"");
+
                     b.HasIndex("PrivateKeyId");
 
                     b.ToTable("private_cas", (string)null);
@@ -1216,6 +1221,11 @@ namespace CertMgr.Data.Sqlite.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("IsDefault")
+                        .IsUnique()
+                        .HasDatabaseName("IX_trusted_ca_sets_single_default")
+                        .HasFilter("\"IsDefault\"");
+
                     b.HasIndex("Name")
                         .IsUnique();
 
@@ -1287,6 +1297,23 @@ namespace CertMgr.Data.Sqlite.Migrations
                         .IsUnique();
 
                     b.ToTable("users", (string)null);
+                });
+
+            modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FriendlyName")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Xml")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("data_protection_keys", (string)null);
                 });
 
             modelBuilder.Entity("CertMgr.Data.Model.ApiToken", b =>

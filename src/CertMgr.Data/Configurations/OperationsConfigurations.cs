@@ -11,6 +11,8 @@ internal sealed class TrustedCaSetConfiguration : IEntityTypeConfiguration<Trust
         b.ToTable("trusted_ca_sets");
         b.Property(x => x.Name).HasMaxLength(255);
         b.HasIndex(x => x.Name).IsUnique();
+        // At most one default set; the filter is valid SQL on SQLite and PostgreSQL alike.
+        b.HasIndex(x => x.IsDefault).IsUnique().HasFilter("\"IsDefault\"").HasDatabaseName("IX_trusted_ca_sets_single_default");
         b.HasMany(x => x.Certificates).WithOne(x => x.TrustedCaSet).HasForeignKey(x => x.TrustedCaSetId).OnDelete(DeleteBehavior.Cascade);
     }
 }
@@ -124,6 +126,8 @@ internal sealed class PrivateCaConfiguration : IEntityTypeConfiguration<PrivateC
         b.ToTable("private_cas");
         b.Property(x => x.Subject).HasMaxLength(1024);
         b.Property(x => x.Sha256).HasMaxLength(64);
+        // At most one current CA, even when several nodes start at once.
+        b.HasIndex(x => x.IsCurrent).IsUnique().HasFilter("\"IsCurrent\"").HasDatabaseName("IX_private_cas_single_current");
         b.HasOne(x => x.PrivateKey).WithMany().HasForeignKey(x => x.PrivateKeyId).OnDelete(DeleteBehavior.Restrict);
         b.HasMany(x => x.Issued).WithOne(x => x.PrivateCa).HasForeignKey(x => x.PrivateCaId).OnDelete(DeleteBehavior.Restrict);
     }

@@ -62,6 +62,7 @@ public static partial class CertMgrWebApp
         });
 
         builder.Services.AddCertMgrCore(settings);
+        builder.Services.AddCertMgrDataProtection();
         builder.Services.AddCertMgrAuth();
         builder.Services.AddRazorPages(o =>
         {
