@@ -1,0 +1,69 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using CertMgr.Cli.Commands.Bench;
+
+namespace CertMgr.Cli.Commands;
+
+/// <summary><c>certmgr bench</c>: the product's hot paths measured beside their peers in one run, as ratios.</summary>
+internal static class BenchCommand
+{
+    private static readonly Option<int> Count = new("--count")
+    {
+        Description = "How many certificates to sign.",
+        DefaultValueFactory = _ => 10_000,
+    };
+
+    private static readonly Option<bool> Json = new("--json") { Description = "Print the figures as one JSON object." };
+
+    public static void AddTo(RootCommand root, TextWriter output, TextWriter error)
+    {
+        var bench = new Command("bench", "Measure hot paths beside peer tools (openssl) on this machine; report ratios.");
+        var caSign = new Command("ca-sign", "The CA signing path (build, policy check, sign) for ECDSA P-256 leaves vs `openssl speed ecdsap256` (target >= 0.30).");
+        caSign.Options.Add(Count);
+        caSign.Options.Add(Json);
+        caSign.Validators.Add(r =>
+        {
+            if (r.GetValue(Count) is < 1 or > 1_000_000)
+            {
+                r.AddError("--count must be between 1 and 1000000.");
+            }
+        });
+        caSign.SetAction(async (parse, ct) =>
+        {
+            try
+            {
+                var o = await CaSignBenchmark.RunAsync(parse.GetValue(Count), TimeProvider.System, ct);
+                if (parse.GetValue(Json))
+                {
+                    await output.WriteLineAsync(JsonSerializer.Serialize(new
+                    {
+                        benchmark = "ca-sign",
+                        count = o.Count,
+                        certmgrCertsPerSecond = Math.Round(o.CertsPerSecond, 1),
+                        opensslSignsPerSecond = Math.Round(o.OpensslSignsPerSecond, 1),
+                        ratio = Math.Round(o.Ratio, 3),
+                        target = 0.30,
+                    }));
+                }
+                else
+                {
+                    var c = CultureInfo.InvariantCulture;
+                    await output.WriteLineAsync(string.Create(c, $"ca-sign: {o.Count} ECDSA P-256 leaves, one core"));
+                    await output.WriteLineAsync(string.Create(c, $"  certmgr signing path        {o.CertsPerSecond,10:N0} certs/s ({1000 / o.CertsPerSecond:0.000} ms each)"));
+                    await output.WriteLineAsync(string.Create(c, $"  openssl speed ecdsap256     {o.OpensslSignsPerSecond,10:N0} signs/s"));
+                    await output.WriteLineAsync(string.Create(c, $"  ratio                       {o.Ratio,10:0.00}   (target >= 0.30: {(o.Ratio >= 0.30 ? "met" : "NOT met")})"));
+                }
+
+                return CliApp.ExitOk;
+            }
+            catch (InvalidOperationException ex)
+            {
+                await error.WriteLineAsync($"certmgr: {ex.Message}");
+                return CliApp.ExitFailure;
+            }
+        });
+        bench.Subcommands.Add(caSign);
+        root.Subcommands.Add(bench);
+    }
+}
