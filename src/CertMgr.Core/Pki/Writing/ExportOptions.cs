@@ -32,4 +32,12 @@ public sealed record ExportOptions
 
     /// <summary>PBKDF2-SHA256 iterations for key encryption, PKCS#12 encryption and the PKCS#12 MAC.</summary>
     public int KdfIterations { get; init; } = DefaultKdfIterations;
+
+    // The generated ToString would print the passphrase; options end up in logs and exception messages.
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append($"Passphrase = {(Passphrase is null ? "null" : "***")}, IncludeKey = {IncludeKey}, ")
+            .Append($"AllowUnencryptedKey = {AllowUnencryptedKey}, FriendlyName = {FriendlyName}, KdfIterations = {KdfIterations}");
+        return true;
+    }
 }

@@ -186,6 +186,10 @@ public sealed partial class CertificateExporterTests
     }
 
     [Fact]
+    public void ExportOptions_ToString_HidesThePassphrase() =>
+        Assert.DoesNotContain(Passphrase, WithKey.ToString(), StringComparison.Ordinal);
+
+    [Fact]
     public void Export_Der_IsTheLeafItself() =>
         Assert.True(Export(ExportFormat.Der, new ExportOptions()).Value.Bytes.Span.SequenceEqual(Pki.Leaf.RawData));
 }
