@@ -56,8 +56,8 @@ public static class CertificateExporter
                 ExportFormat.JavaPkcs12Keystore => Pkcs12(leaf, chain, key, options, stem, $"{stem}.keystore.p12"),
                 ExportFormat.HaproxyPem => Pem(
                     Certificates([leaf, .. chain]) + key!.ExportPkcs8PrivateKeyPem() + "\n",
-                    $"{stem}.haproxy.pem") with
-                { ContainsUnencryptedKey = true },
+                    $"{stem}.haproxy.pem",
+                    containsUnencryptedKey: true),
                 _ => throw new ArgumentOutOfRangeException(nameof(format), format, "Unknown export format."),
             };
         }
@@ -201,14 +201,14 @@ public static class CertificateExporter
         return pem.ToString();
     }
 
-    private static ExportedFile Pem(string text, string fileName) =>
-        new(Encoding.ASCII.GetBytes(text), fileName, PemContentType);
+    private static ExportedFile Pem(string text, string fileName, bool containsUnencryptedKey = false) =>
+        new(Encoding.ASCII.GetBytes(text), fileName, PemContentType) { ContainsUnencryptedKey = containsUnencryptedKey };
 
     private static ExportedFile PrivateKeyPem(AsymmetricAlgorithm key, ExportOptions options, string stem)
     {
         if (options.Passphrase is null)
         {
-            return Pem(key.ExportPkcs8PrivateKeyPem() + "\n", $"{stem}.key") with { ContainsUnencryptedKey = true };
+            return Pem(key.ExportPkcs8PrivateKeyPem() + "\n", $"{stem}.key", containsUnencryptedKey: true);
         }
 
         var pem = key.ExportEncryptedPkcs8PrivateKeyPem(options.Passphrase, Pbe(options));

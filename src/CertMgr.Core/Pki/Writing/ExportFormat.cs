@@ -27,7 +27,11 @@ public enum ExportFormat
     /// <summary>PKCS#12 with leaf, chain and, when requested, the key; AES-256-CBC/PBKDF2-SHA256, MAC SHA-256.</summary>
     Pkcs12,
 
-    /// <summary>A PKCS#12 keystore for Java servers: one PrivateKeyEntry under an alias, with the full chain.</summary>
+    /// <summary>
+    /// A PKCS#12 keystore for Java servers (Tomcat, Jetty, Spring Boot): one PrivateKeyEntry under the alias
+    /// <see cref="ExportOptions.FriendlyName"/>, with the chain; key password = store password. Needs Java 8u301,
+    /// 11.0.12 or later (AES-256/PBES2 PKCS#12).
+    /// </summary>
     JavaPkcs12Keystore,
 
     /// <summary>HAProxy's combined PEM: leaf, intermediates, then the unencrypted key.</summary>

@@ -24,7 +24,10 @@ public sealed record ExportOptions
     /// <summary>The explicit request to put the private key in the export.</summary>
     public bool IncludeKey { get; init; }
 
-    /// <summary>The explicit request to write the key in the clear (PEM key without passphrase, HAProxy PEM).</summary>
+    /// <summary>
+    /// The explicit request to write the key in the clear: a PEM key when no passphrase is given (a passphrase, when
+    /// given, still encrypts it), and the HAProxy PEM, which is always in the clear. PKCS#12 is always encrypted.
+    /// </summary>
     public bool AllowUnencryptedKey { get; init; }
 
     /// <summary>PKCS#12 friendly name, which Java shows (lower-cased) as the alias; derived from the subject when null.</summary>
