@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using CertMgr.Core.Pki;
@@ -78,6 +79,11 @@ public sealed partial class ExportInteropTests : IDisposable
         var pki = TestPki.For(algorithm);
         var full = Write(pki, ExportFormat.PemFullChain, new ExportOptions());
         var chain = Write(pki, ExportFormat.PemChain, new ExportOptions());
+
+        var root = Write(pki, ExportFormat.PemCertificate, new ExportOptions()) + ".root";
+        await File.WriteAllTextAsync(root, pki.Root.ExportCertificatePem());
+        var verified = await OpenSsl("verify", "-CAfile", root, "-untrusted", chain, full);
+        Assert.Contains(": OK", verified.Stdout, StringComparison.Ordinal);
 
         foreach (var (file, expected) in new[] { (full, ExpectedCns(pki)), (chain, ExpectedCns(pki)[1..]) })
         {
@@ -195,6 +201,7 @@ public sealed partial class ExportInteropTests : IDisposable
         Assert.True(haproxy is not null, "haproxy is not installed (scripts/test.sh installs it)");
         var config = Temp("haproxy.cfg");
         // "haproxy -c" loads (and cross-checks) certificate and key without binding; the port only has to be valid.
+        var port = FreeLoopbackPort();
         File.WriteAllText(config, $"""
             defaults
               mode http
@@ -202,7 +209,7 @@ public sealed partial class ExportInteropTests : IDisposable
               timeout client 1s
               timeout server 1s
             frontend tls
-              bind 127.0.0.1:{FreeLoopbackPort()} ssl crt {combined}
+              bind 127.0.0.1:{port} ssl crt {combined}
               default_backend none
             backend none
               server s1 127.0.0.1:9
@@ -210,5 +217,47 @@ public sealed partial class ExportInteropTests : IDisposable
             """);
         var check = await ExternalTool.RunAsync(haproxy, "-c", "-f", config);
         Assert.Contains("Configuration file is valid", check.All, StringComparison.Ordinal);
+
+        // Serve it for real and let a client verify leaf, chain and name against the root.
+        var rootPem = Temp("root.pem");
+        await File.WriteAllTextAsync(rootPem, pki.Root.ExportCertificatePem());
+        using var server = Process.Start(new ProcessStartInfo(haproxy, ["-db", "-f", config])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        try
+        {
+            await WaitForListenerAsync(port);
+            var client = await OpenSsl(
+                "s_client", "-connect", $"127.0.0.1:{port}", "-servername", "www.example.test",
+                "-CAfile", rootPem, "-verify_hostname", "www.example.test", "-verify_return_error");
+            Assert.Contains("Verify return code: 0 (ok)", client.Stdout, StringComparison.Ordinal);
+            Assert.Contains("1 s:CN = " + Cn(pki.Intermediate), client.Stdout, StringComparison.Ordinal);
+        }
+        finally
+        {
+            server.Kill();
+            await server.WaitForExitAsync();
+        }
+    }
+
+    private static async Task WaitForListenerAsync(int port)
+    {
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            try
+            {
+                using var probe = new System.Net.Sockets.TcpClient();
+                await probe.ConnectAsync(System.Net.IPAddress.Loopback, port);
+                return;
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                await Task.Delay(50);
+            }
+        }
+
+        Assert.Fail($"haproxy did not listen on 127.0.0.1:{port} within 5 s");
     }
 }
