@@ -80,7 +80,7 @@ public sealed partial class ExportInteropTests : IDisposable
         var full = Write(pki, ExportFormat.PemFullChain, new ExportOptions());
         var chain = Write(pki, ExportFormat.PemChain, new ExportOptions());
 
-        var root = Write(pki, ExportFormat.PemCertificate, new ExportOptions()) + ".root";
+        var root = Temp($"{algorithm}-root.pem");
         await File.WriteAllTextAsync(root, pki.Root.ExportCertificatePem());
         var verified = await OpenSsl("verify", "-CAfile", root, "-untrusted", chain, full);
         Assert.Contains(": OK", verified.Stdout, StringComparison.Ordinal);
