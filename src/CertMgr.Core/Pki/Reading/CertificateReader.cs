@@ -27,7 +27,7 @@ public static class CertificateReader
         var merged = contents.Value;
         if (options.ChainData is { } chainData)
         {
-            using var chain = ReadContents(chainData.Span, options with { Password = null }, "chain file");
+            using var chain = ReadContents(chainData, options with { Password = null }, "chain file");
             if (!chain.IsSuccess)
             {
                 return chain.Error;
@@ -115,18 +115,46 @@ public static class CertificateReader
         }
         catch (CryptographicException)
         {
-            return ReadErrors.Malformed("A certificate is malformed or truncated.");
+            // .NET refuses certificates for keys it cannot represent (Ed25519, ...): say so rather than "corrupt".
+            var algorithm = PublicKeyAlgorithm(der);
+            return algorithm is not null && !PrivateKeys.IsSupportedAlgorithm(algorithm)
+                ? ReadErrors.NotSupported($"The certificate's key algorithm {PrivateKeys.AlgorithmName(algorithm)} is not supported; use RSA or EC (ECDSA).")
+                : ReadErrors.Malformed("A certificate is malformed or truncated.");
         }
     }
 
-    private static Result<AsymmetricAlgorithm> ReadKeyFile(ReadOnlyMemory<byte> data, ReadOptions options)
+    /// <summary>The SubjectPublicKeyInfo algorithm of a DER certificate, or null when the structure is not one.</summary>
+    private static string? PublicKeyAlgorithm(byte[] der)
+    {
+        try
+        {
+            var tbs = new AsnReader(der, AsnEncodingRules.DER).ReadSequence().ReadSequence();
+            if (tbs.PeekTag() == new Asn1Tag(TagClass.ContextSpecific, 0, isConstructed: true))
+            {
+                tbs.ReadEncodedValue();
+            }
+
+            for (var skip = 0; skip < 5; skip++)
+            {
+                tbs.ReadEncodedValue(); // serial, signature, issuer, validity, subject
+            }
+
+            return tbs.ReadSequence().ReadSequence().ReadObjectIdentifier();
+        }
+        catch (AsnContentException)
+        {
+            return null;
+        }
+    }
+
+    private static Result<AsymmetricAlgorithm> ReadKeyFile(byte[] data, ReadOptions options)
     {
         if (data.Length > options.MaxBytes)
         {
             return new Error(ReadErrors.TooLarge, $"The key file is {data.Length} bytes, over the limit of {options.MaxBytes} bytes.");
         }
 
-        var span = data.Span;
+        var span = data.AsSpan();
         if (span.Trim(" \t\r\n\0"u8).IsEmpty)
         {
             return ReadErrors.Malformed("The key file is empty.");
@@ -135,7 +163,7 @@ public static class CertificateReader
         var keyOptions = options with { Password = options.EffectiveKeyPassword };
         if (span[0] == 0x30)
         {
-            var bytes = data.ToArray();
+            var bytes = data;
             return SniffDer(bytes) switch
             {
                 DerKind.PrivateKey => PrivateKeys.FromPkcs8(bytes),

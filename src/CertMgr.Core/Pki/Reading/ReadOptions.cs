@@ -13,10 +13,10 @@ public sealed record ReadOptions
     public string? KeyPassword { get; init; }
 
     /// <summary>A separate private key (PEM or DER), read together with the certificate file as an Apache-style set.</summary>
-    public ReadOnlyMemory<byte>? KeyData { get; init; }
+    public byte[]? KeyData { get; init; }
 
     /// <summary>A separate chain file (PEM, DER or PKCS#7) with issuers of the leaf.</summary>
-    public ReadOnlyMemory<byte>? ChainData { get; init; }
+    public byte[]? ChainData { get; init; }
 
     /// <summary>Largest accepted input, per file, in bytes.</summary>
     public int MaxBytes { get; init; } = DefaultMaxBytes;
