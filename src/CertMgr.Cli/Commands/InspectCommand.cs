@@ -152,7 +152,15 @@ internal static class InspectCommand
             return Result<byte[]>.Failure(ReadErrors.TooLarge, $"{file.Name} is {file.Length} bytes, over the limit of {maxBytes} bytes.");
         }
 
-        return await System.IO.File.ReadAllBytesAsync(file.FullName, ct);
+        try
+        {
+            return await System.IO.File.ReadAllBytesAsync(file.FullName, ct);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Not a kind of bad content, but still one line and exit 1 rather than a stack trace.
+            return Result<byte[]>.Failure("unreadable", $"Cannot read {file.Name}: {ex.Message}");
+        }
     }
 
     private static async Task WriteErrorAsync(Error failure, bool json, TextWriter output, TextWriter error)

@@ -40,8 +40,10 @@ internal static class JksKeystores
         }
         catch (IOException)
         {
-            // The store password keys the integrity check; the layout was already found sound.
-            return ReadErrors.PasswordWrong("keystore");
+            // With a password, the integrity check runs first and fails on a wrong one; without, only parsing can fail.
+            return options.Password is null
+                ? ReadErrors.Malformed("The JKS keystore holds a malformed entry.")
+                : ReadErrors.PasswordWrong("keystore");
         }
         catch (Exception ex) when (ex is CertificateException or ArgumentException or NotSupportedException)
         {

@@ -10,25 +10,29 @@ internal static class Pkcs7Bundles
     public static Result<bool> ReadInto(FileContents contents, byte[] der, ReadOptions options)
     {
         var cms = new SignedCms();
+        System.Security.Cryptography.X509Certificates.X509Certificate2Collection certificates;
         try
         {
             cms.Decode(der);
+            // The certificates are decoded when first read, so a corrupt one only shows here.
+            certificates = cms.Certificates;
         }
         catch (CryptographicException)
         {
             return ReadErrors.Malformed("The PKCS#7 data is malformed or truncated.");
         }
 
-        if (cms.Certificates.Count + contents.Certificates.Count > options.MaxCertificates)
+        if (certificates.Count + contents.Certificates.Count > options.MaxCertificates)
         {
+            foreach (var certificate in certificates)
+            {
+                certificate.Dispose();
+            }
+
             return new Error(ReadErrors.TooLarge, $"The PKCS#7 bundle holds more than {options.MaxCertificates} certificates.");
         }
 
-        foreach (var certificate in cms.Certificates)
-        {
-            contents.Certificates.Add(certificate);
-        }
-
+        contents.Certificates.AddRange(certificates);
         return true;
     }
 }

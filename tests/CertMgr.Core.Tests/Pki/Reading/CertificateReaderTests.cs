@@ -328,3 +328,45 @@ public sealed class CertificateReaderTests(PkiFiles files) : IClassFixture<PkiFi
         Assert.Equal(KeyAlgorithm.Ecdsa, bundle.KeySpec.Algorithm);
     }
 }
+
+public sealed class CertificateReaderFuzzTests(PkiFiles files) : IClassFixture<PkiFiles>
+{
+    [Theory]
+    [InlineData("leaf.der")]
+    [InlineData("full.pem")]
+    [InlineData("full.p7c")]
+    [InlineData("modern.p12")]
+    [InlineData("legacy.pfx")]
+    [InlineData("store.jks")]
+    [InlineData("leaf.des3.key")]
+    public void Read_MutatedInput_ReturnsResultNeverThrows(string name)
+    {
+        var original = files.Bytes(name);
+        var random = new Random(name.Length);
+        for (var round = 0; round < 40; round++)
+        {
+            var data = (byte[])original.Clone();
+            for (var flips = 0; flips < 1 + round % 4; flips++)
+            {
+                data[random.Next(data.Length)] = (byte)random.Next(256);
+            }
+
+            var cut = round % 5 == 0 ? data[..random.Next(1, data.Length)] : data;
+            var options = new ReadOptions { Password = round % 2 == 0 ? PkiFiles.Password : PkiFiles.StorePassword, KeyPassword = PkiFiles.KeyPassword };
+            var keyOptions = options with { KeyData = cut };
+
+            var result = name.EndsWith(".key", StringComparison.Ordinal)
+                ? CertificateReader.Read(files.Bytes("leaf.pem"), keyOptions)
+                : CertificateReader.Read(cut, options);
+
+            if (result.IsSuccess)
+            {
+                result.Value.Dispose();
+            }
+            else
+            {
+                Assert.Contains(result.Error.Code, ReadErrors.All);
+            }
+        }
+    }
+}
