@@ -16,7 +16,7 @@ internal static class Pkcs12Files
         {
             MacIterationLimit = options.MaxKdfIterations,
             IndividualKdfIterationLimit = options.MaxKdfIterations,
-            TotalKdfIterationLimit = options.MaxKdfIterations * 4,
+            TotalKdfIterationLimit = (int)Math.Min(options.MaxKdfIterations * 4L, int.MaxValue),
             MaxCertificates = options.MaxCertificates,
             MaxKeys = options.MaxKeys,
         };
