@@ -19,13 +19,13 @@ public enum CertificateFormat
 /// </summary>
 public sealed class CertificateBundle : IDisposable
 {
-    internal CertificateBundle(CertificateFormat format, X509Certificate2 leaf, AsymmetricAlgorithm? privateKey, IReadOnlyList<X509Certificate2> chain)
+    internal CertificateBundle(CertificateFormat format, X509Certificate2 leaf, AsymmetricAlgorithm? privateKey, IReadOnlyList<X509Certificate2> chain, KeySpec keySpec)
     {
         Format = format;
         Leaf = leaf;
         PrivateKey = privateKey;
         Chain = chain;
-        KeySpec = KeySpecs.Of(leaf);
+        KeySpec = keySpec;
     }
 
     public CertificateFormat Format { get; }

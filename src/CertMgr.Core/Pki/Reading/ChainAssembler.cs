@@ -48,6 +48,17 @@ internal static class ChainAssembler
             return ReadErrors.NotSupported($"The certificate's key algorithm {PrivateKeys.AlgorithmName(algorithm)} is not supported; use RSA or EC (ECDSA).");
         }
 
+        KeySpec keySpec;
+        try
+        {
+            keySpec = KeySpecs.Of(leaf);
+        }
+        catch (CryptographicException)
+        {
+            // Nothing checks a certificate's signature here, so its public key bytes may still be garbage.
+            return ReadErrors.Malformed("The certificate's public key is malformed.");
+        }
+
         var chain = OrderIssuers(leaf, certificates);
 
         // Hand over what the bundle keeps; everything else is released with the contents.
@@ -57,7 +68,7 @@ internal static class ChainAssembler
             contents.Keys.Remove(key);
         }
 
-        return new CertificateBundle(contents.Format, leaf, key, chain);
+        return new CertificateBundle(contents.Format, leaf, key, chain, keySpec);
     }
 
     /// <summary>True when the private key is the one the certificate was made for.</summary>
@@ -73,15 +84,22 @@ internal static class ChainAssembler
         // EC parameters may be encoded differently (named vs explicit curve) for the same key: compare the point.
         if (key is ECDsa ec && certificate.PublicKey.Oid.Value == EcOid)
         {
-            using var publicKey = certificate.GetECDsaPublicKey();
-            if (publicKey is null)
+            try
+            {
+                using var publicKey = certificate.GetECDsaPublicKey();
+                if (publicKey is null)
+                {
+                    return false;
+                }
+
+                var a = ec.ExportParameters(false).Q;
+                var b = publicKey.ExportParameters(false).Q;
+                return a.X.AsSpan().SequenceEqual(b.X) && a.Y.AsSpan().SequenceEqual(b.Y);
+            }
+            catch (CryptographicException)
             {
                 return false;
             }
-
-            var a = ec.ExportParameters(false).Q;
-            var b = publicKey.ExportParameters(false).Q;
-            return a.X.AsSpan().SequenceEqual(b.X) && a.Y.AsSpan().SequenceEqual(b.Y);
         }
 
         return false;

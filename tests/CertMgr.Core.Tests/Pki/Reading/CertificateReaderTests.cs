@@ -343,7 +343,7 @@ public sealed class CertificateReaderFuzzTests(PkiFiles files) : IClassFixture<P
     {
         var original = files.Bytes(name);
         var random = new Random(name.Length);
-        for (var round = 0; round < 40; round++)
+        for (var round = 0; round < 60; round++)
         {
             var data = (byte[])original.Clone();
             for (var flips = 0; flips < 1 + round % 4; flips++)
