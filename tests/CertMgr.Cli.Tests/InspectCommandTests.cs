@@ -22,6 +22,9 @@ public sealed class InspectFiles : IDisposable
         OpenSsl("pkcs12", "-export", "-in", "server.pem", "-inkey", "server.key", "-passout", "pass:" + Password,
             "-certpbe", "AES-256-CBC", "-keypbe", "AES-256-CBC", "-macalg", "sha256", "-out", "server.pfx");
         OpenSsl("req", "-x509", "-newkey", "ed25519", "-noenc", "-keyout", "ed.key", "-out", "ed.pem", "-subj", "/CN=ed", "-days", "30");
+        OpenSsl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-noenc", "-keyout", "ca.key",
+            "-out", "ca.pem", "-subj", "/CN=Inspect Test CA", "-days", "30");
+        OpenSsl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-out", "issued.pem", "-days", "30");
         File.WriteAllBytes(PathOf("empty.crt"), []);
         File.WriteAllBytes(PathOf("half.pfx"), File.ReadAllBytes(PathOf("server.pfx"))[..300]);
     }
@@ -98,6 +101,19 @@ public sealed class InspectCommandTests(InspectFiles files) : IClassFixture<Insp
         Assert.Matches("^[0-9A-F]{64}$", root.GetProperty("sha256").GetString());
         Assert.EndsWith("Z", root.GetProperty("notAfter").GetString(), StringComparison.Ordinal);
         Assert.Equal(["inspect.example.test", "127.0.0.1"], root.GetProperty("sans").EnumerateArray().Select(e => e.GetString()));
+    }
+
+    [Fact]
+    public async Task Inspect_ApacheStyleSetWithChain_ChainLengthTwo()
+    {
+        var (code, output, _) = await RunAsync("inspect", files.PathOf("issued.pem"), "--key", files.PathOf("server.key"),
+            "--chain", files.PathOf("ca.pem"), "--json");
+
+        Assert.Equal(0, code);
+        using var json = JsonDocument.Parse(output);
+        Assert.Equal(2, json.RootElement.GetProperty("chainLength").GetInt32());
+        Assert.Equal("CN=Inspect Test CA", json.RootElement.GetProperty("issuer").GetString());
+        Assert.True(json.RootElement.GetProperty("hasPrivateKey").GetBoolean());
     }
 
     [Fact]

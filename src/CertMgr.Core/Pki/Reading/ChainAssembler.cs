@@ -12,6 +12,19 @@ internal static class ChainAssembler
 
     public static Result<CertificateBundle> Assemble(FileContents contents)
     {
+        try
+        {
+            return AssembleCore(contents);
+        }
+        catch (CryptographicException)
+        {
+            // .NET decodes extensions, names and keys lazily; nothing has checked the signatures, so any may be garbage.
+            return ReadErrors.Malformed("A certificate holds a malformed extension, name or key.");
+        }
+    }
+
+    private static Result<CertificateBundle> AssembleCore(FileContents contents)
+    {
         var certificates = Distinct(contents.Certificates);
         if (certificates.Count == 0)
         {
@@ -52,6 +65,9 @@ internal static class ChainAssembler
         try
         {
             keySpec = KeySpecs.Of(leaf);
+            // Decode now what the summary shows later, so a bundle never fails when it is displayed.
+            _ = CertificateSummary.SansOf(leaf);
+            _ = CertificateSummary.CommonNameOf(leaf.SubjectName);
         }
         catch (CryptographicException)
         {
