@@ -29,6 +29,7 @@ public static class CliApp
 
         ServeCommand.AddTo(root, output, error);
         BenchCommand.AddTo(root, output, error);
+        InspectCommand.AddTo(root, output, error);
         return root;
     }
 
