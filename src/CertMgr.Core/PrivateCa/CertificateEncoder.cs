@@ -22,6 +22,7 @@ public sealed class CaSigningContext
         IssuerName = caCertificate.SubjectName.RawData;
         CaNotAfter = new DateTimeOffset(caCertificate.NotAfter.ToUniversalTime(), TimeSpan.Zero);
         AuthorityKeyIdentifier = X509AuthorityKeyIdentifierExtension.CreateFromCertificate(caCertificate, true, false).RawData;
+        AuthorityKeyIdentifierExtension = CertificateEncoder.EncodeExtension("2.5.29.35", critical: false, AuthorityKeyIdentifier);
         ExtraExtensions = extraExtensions ?? [];
         switch (caKey)
         {
@@ -41,6 +42,7 @@ public sealed class CaSigningContext
     public byte[] IssuerName { get; }
     public DateTimeOffset CaNotAfter { get; }
     public byte[] AuthorityKeyIdentifier { get; }
+    internal byte[] AuthorityKeyIdentifierExtension { get; }
     public byte[] SignatureAlgorithm { get; }
     public HashAlgorithmName Hash { get; }
     public IReadOnlyList<X509Extension> ExtraExtensions { get; }
@@ -84,8 +86,13 @@ public static class CertificateEncoder
     private const string ClientAuthOid = "1.3.6.1.5.5.7.3.2";
     private const string EcPublicKeyOid = "1.2.840.10045.2.1";
 
-    // End-entity basicConstraints: SEQUENCE {} (cA defaults to FALSE).
-    private static readonly byte[] EmptySequence = [0x30, 0x00];
+    // The same for every end-entity certificate of a profile: encoded once.
+    private static readonly byte[] BasicConstraintsEndEntity = EncodeExtension(BasicConstraintsOid, true, [0x30, 0x00]); // cA defaults to FALSE
+    private static readonly byte[] KeyUsageEc = EncodeExtension(KeyUsageOid, true, new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true).RawData);
+    private static readonly byte[] KeyUsageRsa = EncodeExtension(KeyUsageOid, true,
+        new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment, true).RawData);
+    private static readonly byte[] ServerAuth = EncodeExtension(ExtendedKeyUsageOid, false, ExtendedKeyUsage(ServerAuthOid));
+    private static readonly byte[] ClientAuth = EncodeExtension(ExtendedKeyUsageOid, false, ExtendedKeyUsage(ClientAuthOid));
 
     /// <summary>Returns the DER of the signed certificate.</summary>
     public static byte[] Encode(CaSigningContext ca, IssuanceRequest request, byte[] serialNumber, DateTimeOffset notBefore, DateTimeOffset notAfter)
@@ -116,17 +123,16 @@ public static class CertificateEncoder
             using (tbs.PushSequence(new Asn1Tag(TagClass.ContextSpecific, 3)))
             using (tbs.PushSequence())
             {
-                WriteExtension(tbs, BasicConstraintsOid, critical: true, EmptySequence);
-                WriteExtension(tbs, KeyUsageOid, critical: true, KeyUsage(request.PublicKey.Oid.Value == EcPublicKeyOid));
-                WriteExtension(tbs, ExtendedKeyUsageOid, critical: false,
-                    ExtendedKeyUsage(request.Profile == IssuedCertificateProfile.Client ? ClientAuthOid : ServerAuthOid));
+                tbs.WriteEncodedValue(BasicConstraintsEndEntity);
+                tbs.WriteEncodedValue(request.PublicKey.Oid.Value == EcPublicKeyOid ? KeyUsageEc : KeyUsageRsa);
+                tbs.WriteEncodedValue(request.Profile == IssuedCertificateProfile.Client ? ClientAuth : ServerAuth);
                 if (request.Names.Count > 0)
                 {
                     WriteExtension(tbs, SubjectAltNameOid, critical: false, SubjectAltNames(request.Names));
                 }
 
                 WriteExtension(tbs, SubjectKeyIdentifierOid, critical: false, SubjectKeyIdentifier(request.PublicKey));
-                tbs.WriteEncodedValue(ExtensionOf(ca.AuthorityKeyIdentifier));
+                tbs.WriteEncodedValue(ca.AuthorityKeyIdentifierExtension);
                 foreach (var extension in ca.ExtraExtensions)
                 {
                     WriteExtension(tbs, extension.Oid!.Value!, extension.Critical, extension.RawData);
@@ -177,19 +183,11 @@ public static class CertificateEncoder
         }
     }
 
-    /// <summary>The extension DER from an X509Extension's value: the AKI comes pre-encoded as a value.</summary>
-    private static byte[] ExtensionOf(byte[] authorityKeyIdentifierValue)
+    internal static byte[] EncodeExtension(string oid, bool critical, ReadOnlySpan<byte> value)
     {
         var w = new AsnWriter(AsnEncodingRules.DER);
-        WriteExtension(w, "2.5.29.35", critical: false, authorityKeyIdentifierValue);
+        WriteExtension(w, oid, critical, value);
         return w.Encode();
-    }
-
-    private static byte[] KeyUsage(bool isEc)
-    {
-        // digitalSignature (bit 0) for EC; digitalSignature + keyEncipherment (bits 0, 2) for RSA.
-        var flags = isEc ? X509KeyUsageFlags.DigitalSignature : X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment;
-        return new X509KeyUsageExtension(flags, true).RawData;
     }
 
     private static byte[] ExtendedKeyUsage(string oid)
