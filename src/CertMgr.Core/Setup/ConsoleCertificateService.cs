@@ -20,6 +20,7 @@ public sealed partial class ConsoleCertificateService(
     CertMgrDbContext db,
     SecretProtector protector,
     PrivateCaService ca,
+    CaIssuance issuance,
     TimeProvider time,
     ILogger<ConsoleCertificateService> logger)
 {
@@ -33,7 +34,7 @@ public sealed partial class ConsoleCertificateService(
     {
         var names = new List<string> { "localhost", "127.0.0.1", "::1" };
         var hostName = Dns.GetHostName();
-        if (!string.IsNullOrWhiteSpace(hostName))
+        if (!string.IsNullOrWhiteSpace(hostName) && IssuancePolicy.IsDnsName(hostName, allowWildcard: false))
         {
             names.Add(hostName.ToLowerInvariant());
         }
@@ -46,7 +47,11 @@ public sealed partial class ConsoleCertificateService(
                 continue;
             }
 
-            names.Add(IPAddress.TryParse(host, out var ip) ? ip.ToString() : host.ToLowerInvariant());
+            var name = IPAddress.TryParse(host, out var ip) ? ip.ToString() : host.ToLowerInvariant();
+            if (IssuancePolicy.IsIpAddress(name) || IssuancePolicy.IsDnsName(name, allowWildcard: false))
+            {
+                names.Add(name);
+            }
         }
 
         return names.Distinct(StringComparer.OrdinalIgnoreCase).ToList();
@@ -135,8 +140,14 @@ public sealed partial class ConsoleCertificateService(
         dn.AddOrganizationName("CertMgr");
         dn.AddCommonName(names.FirstOrDefault(n => n != "localhost" && !IPAddress.TryParse(n, out _)) ?? "localhost");
         var publicKey = PublicKey.CreateFromSubjectPublicKeyInfo(key.ExportSubjectPublicKeyInfo(), out _);
-        using var certificate = await ca.IssueAsync(
+        var issued = await issuance.IssueAsync(
             new IssuanceRequest(dn.Build(), publicKey, names, IssuedCertificateProfile.Console, Validity), AuditLog.System, ct);
+        if (!issued.IsSuccess)
+        {
+            throw new InvalidOperationException($"The private CA refused the console certificate: {issued.Error}");
+        }
+
+        using var certificate = issued.Value;
 
         var pkcs8 = key.ExportPkcs8PrivateKey();
         try
