@@ -28,6 +28,7 @@ public static class CliApp
         }
 
         ServeCommand.AddTo(root, output, error);
+        CaCommand.AddTo(root, output, error);
         return root;
     }
 

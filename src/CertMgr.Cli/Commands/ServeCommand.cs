@@ -82,7 +82,7 @@ internal static class ServeCommand
         return CliApp.ExitOk;
     }
 
-    private static async Task PrintInitialPasswordAsync(TextWriter output, string password, DataDirectory home, IReadOnlyList<string> urls)
+    internal static async Task PrintInitialPasswordAsync(TextWriter output, string password, DataDirectory home, IReadOnlyList<string> urls)
     {
         var rule = new string('=', 72);
         await output.WriteLineAsync(rule);
