@@ -48,6 +48,8 @@ public sealed class BrowserTests
         await page.ClickAsync("#sign-in");
         await page.WaitForURLAsync("**/account/change-password**");
         await Assertions.Expect(page.Locator("#forced-change")).ToBeVisibleAsync();
+        Directory.CreateDirectory(ArtifactsDirectory);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ArtifactsDirectory, "first-login-change-password.png") });
 
         // Anything else still leads back to the password change.
         await page.GotoAsync(server.Url + "/definitions");
@@ -74,7 +76,6 @@ public sealed class BrowserTests
         }
 
         Assert.False(File.Exists(Path.Combine(home.Path, "initial-admin-password.txt")));
-        Directory.CreateDirectory(ArtifactsDirectory);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ArtifactsDirectory, "console-overview.png"), FullPage = true });
 
         // The new password is the one that works now.

@@ -55,6 +55,16 @@ public sealed class ServeTests
         Assert.Equal(HttpStatusCode.Redirect, root.StatusCode);
         Assert.StartsWith("/account/login", root.Headers.Location!.PathAndQuery, StringComparison.Ordinal);
 
+        // The console's own files are served (not empty shells): every stylesheet the sign-in page links.
+        var login = await client.GetStringAsync(server.Url + "/account/login");
+        var sheets = System.Text.RegularExpressions.Regex.Matches(login, "<link rel=\"stylesheet\" href=\"([^\"]+)\"").Select(m => m.Groups[1].Value).ToList();
+        Assert.NotEmpty(sheets);
+        foreach (var sheet in sheets)
+        {
+            var css = await client.GetStringAsync(server.Url + sheet);
+            Assert.True(css.Length > 500, $"{sheet} is {css.Length} bytes");
+        }
+
         Assert.NotNull(served);
         foreach (var name in new[] { "localhost", "127.0.0.1", "::1", Dns.GetHostName() })
         {

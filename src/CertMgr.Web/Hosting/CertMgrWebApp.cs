@@ -52,6 +52,9 @@ public static partial class CertMgrWebApp
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         logging?.Invoke(builder.Logging);
 
+        // Serve the console's files from the build output too (dotnet run / tests), not only from a publish folder;
+        // a no-op when no static-web-assets runtime manifest is present.
+        builder.WebHost.UseStaticWebAssets();
         builder.WebHost.UseUrls([.. settings.Urls.Select(u => u.GetLeftPart(UriPartial.Authority))]);
         var holder = new ConsoleCertificateHolder();
         builder.Services.AddSingleton(holder);
@@ -88,9 +91,13 @@ public static partial class CertMgrWebApp
         if (File.Exists(manifest))
         {
             app.MapStaticAssets(manifest).AllowAnonymous();
+            app.MapRazorPages().WithStaticAssets(manifest);
+        }
+        else
+        {
+            app.MapRazorPages();
         }
 
-        app.MapRazorPages();
         app.MapCertMgrApi();
         app.MapGet("/healthz", () => Results.Text("ok")).AllowAnonymous().ExcludeFromDescription();
         return app;

@@ -1,0 +1,39 @@
+using CertMgr.Web.ConsoleUi;
+
+namespace CertMgr.Web.Tests.Console;
+
+public sealed class ConsoleNavigationTests
+{
+    [Theory]
+    [InlineData("/", "/definitions")]
+    [InlineData("", "/definitions")]
+    [InlineData("/definitions", "/definitions")]
+    [InlineData("/Definitions/0193a0c4-1111-7000-8000-000000000000", "/definitions")]
+    [InlineData("/keys", "/keys")]
+    [InlineData("/trusted-ca-sets/default/edit", "/trusted-ca-sets")]
+    public void Find_PathOrSubPath_OwningItem(string path, string expected)
+    {
+        Assert.Equal(expected, ConsoleNavigation.Find(path)?.Path);
+    }
+
+    [Theory]
+    [InlineData("/keystore")]
+    [InlineData("/account/login")]
+    public void Find_UnrelatedPath_Null(string path)
+    {
+        Assert.Null(ConsoleNavigation.Find(path));
+    }
+
+    [Fact]
+    public void Sections_GuideOrder()
+    {
+        Assert.Equal(
+            [
+                "/definitions", "/acquisitions", "/requests", "/certificates", "/deployments", "/keys",
+                "/provider-accounts", "/products", "/monitor", "/discovery", "/emails", "/events", "/private-ca",
+                "/ca-contracts", "/trusted-ca-sets", "/users", "/settings",
+            ],
+            ConsoleNavigation.Sections.SelectMany(s => s.Items).Select(i => i.Path));
+        Assert.Equal([null, "Operations", "Administration"], ConsoleNavigation.Sections.Select(s => s.Title));
+    }
+}
