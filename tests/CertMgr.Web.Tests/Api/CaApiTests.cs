@@ -3,9 +3,16 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using System.Security.Claims;
+using System.Text;
+using CertMgr.Core.PrivateCa;
 using CertMgr.Core.Setup;
+using CertMgr.Web.Api;
 using CertMgr.Web.Hosting;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace CertMgr.Web.Tests.Api;
@@ -91,6 +98,41 @@ public sealed class CaApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Unauthorized, info.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, issue.StatusCode);
         Assert.Equal(caPem, pki);
+    }
+
+    [Fact]
+    public async Task IssueAndRevoke_AdminHandlers_PemCertificateThenRevokedAndBadCsrIsProblem()
+    {
+        await using var scope = _app.Services.CreateAsyncScope();
+        var services = scope.ServiceProvider;
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=api.example.test", key, HashAlgorithmName.SHA256);
+        var san = new SubjectAlternativeNameBuilder();
+        san.AddDnsName("api.example.test");
+        request.CertificateExtensions.Add(san.Build());
+        var admin = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, "admin")], "test"));
+        var context = new DefaultHttpContext { RequestServices = services };
+        context.Request.Body = new MemoryStream(Encoding.ASCII.GetBytes(request.CreateSigningRequestPem()));
+        context.Response.Body = new MemoryStream();
+
+        var issued = await CaApi.IssueAsync(context.Request, services.GetRequiredService<CaIssuance>(), admin, 30, CancellationToken.None);
+        await issued.ExecuteAsync(context);
+
+        Assert.Equal(StatusCodes.Status201Created, context.Response.StatusCode);
+        using var cert = X509Certificate2.CreateFromPem(Encoding.ASCII.GetString(((MemoryStream)context.Response.Body).ToArray()));
+        Assert.True(cert.MatchesHostname("api.example.test"));
+
+        var revoked = await CaApi.RevokeAsync(cert.SerialNumber, new CaApi.RevokeBody("superseded"), services.GetRequiredService<CaRevocation>(), admin, CancellationToken.None);
+        var info = Assert.IsType<Ok<CaApi.IssuedInfo>>(revoked).Value!;
+        Assert.Equal("Revoked", info.Status);
+        Assert.Equal("superseded", info.RevocationReason);
+        Assert.Equal("admin", info.IssuedBy);
+
+        var bad = new DefaultHttpContext { RequestServices = services };
+        bad.Request.Body = new MemoryStream(Encoding.ASCII.GetBytes("not a csr"));
+        var problem = Assert.IsType<ProblemHttpResult>(await CaApi.IssueAsync(bad.Request, services.GetRequiredService<CaIssuance>(), admin, null, CancellationToken.None));
+        Assert.Equal(StatusCodes.Status400BadRequest, problem.StatusCode);
+        Assert.Equal("csr-invalid", problem.ProblemDetails.Extensions["code"]);
     }
 
     private static string Openssl(params string[] args)
