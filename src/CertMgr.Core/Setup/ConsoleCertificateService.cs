@@ -86,7 +86,7 @@ public sealed partial class ConsoleCertificateService(
         }
 
         using var caCert = X509CertificateLoader.LoadCertificate(current.CertificateDer);
-        if (certificate.IssuerName.RawData.AsSpan().SequenceEqual(caCert.SubjectName.RawData) is false || !SignedBy(certificate, caCert))
+        if (certificate.IssuerName.RawData.AsSpan().SequenceEqual(caCert.SubjectName.RawData) is false || !SignedBy(certificate, caCert, current.ChainPem))
         {
             return "it was issued by another CA";
         }
@@ -100,14 +100,43 @@ public sealed partial class ConsoleCertificateService(
         return missing is null ? null : $"it does not cover {missing}";
     }
 
-    private static bool SignedBy(X509Certificate2 certificate, X509Certificate2 issuer)
+    /// <summary>Whether the issuer signed it; a subordinate CA is checked through its parent chain up to the root.</summary>
+    private static bool SignedBy(X509Certificate2 certificate, X509Certificate2 issuer, string? parentChainPem)
     {
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(issuer);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        chain.ChainPolicy.VerificationFlags = X509VerificationFlags.IgnoreNotTimeValid;
-        return chain.Build(certificate);
+        var parents = new X509Certificate2Collection();
+        if (parentChainPem is not null)
+        {
+            parents.ImportFromPem(parentChainPem);
+        }
+
+        try
+        {
+            using var chain = new X509Chain();
+            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+            var roots = parents.Where(p => p.SubjectName.RawData.AsSpan().SequenceEqual(p.IssuerName.RawData)).ToArray();
+            if (roots.Length == 0)
+            {
+                chain.ChainPolicy.CustomTrustStore.Add(issuer);
+            }
+            else
+            {
+                chain.ChainPolicy.CustomTrustStore.AddRange(roots);
+                chain.ChainPolicy.ExtraStore.Add(issuer);
+                chain.ChainPolicy.ExtraStore.AddRange(parents);
+            }
+
+            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+            chain.ChainPolicy.VerificationFlags = X509VerificationFlags.IgnoreNotTimeValid;
+            return chain.Build(certificate) && chain.ChainElements.Count > 1 &&
+                chain.ChainElements[1].Certificate.RawData.AsSpan().SequenceEqual(issuer.RawData);
+        }
+        finally
+        {
+            foreach (var parent in parents)
+            {
+                parent.Dispose();
+            }
+        }
     }
 
     private async Task<X509Certificate2?> LoadAsync(CancellationToken ct)

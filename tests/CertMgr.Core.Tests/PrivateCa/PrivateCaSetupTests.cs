@@ -75,6 +75,26 @@ public sealed class PrivateCaSetupTests : IDisposable
     }
 
     [Fact]
+    public async Task ConsoleCertificate_SubordinateCa_IssuedOnceThenReused()
+    {
+        await using var f = await CoreFixture.CreateAsync();
+        f.Time.SetUtcNow(TimeProvider.System.GetUtcNow().AddMinutes(1));
+        var setup = await f.WithAsync(sp => sp.GetRequiredService<PrivateCaService>().SetupSubordinateAsync(null, KeySpec.EcP256, force: true, "t", CancellationToken.None));
+        File.WriteAllText(Path.Combine(_dir, "sub.csr"), setup.Value.CsrPem);
+        MakeParentAndSign(_dir, "basicConstraints=critical,CA:true\nkeyUsage=critical,keyCertSign,cRLSign\n");
+        var installed = await f.WithAsync(sp => sp.GetRequiredService<PrivateCaService>().InstallParentCertificateAsync(
+            File.ReadAllText(Path.Combine(_dir, "sub.pem")) + File.ReadAllText(Path.Combine(_dir, "parent.pem")), "t", CancellationToken.None));
+        Assert.True(installed.IsSuccess, installed.Error?.Message);
+        string[] names = ["localhost"];
+
+        using var first = await f.WithAsync(sp => sp.GetRequiredService<CertMgr.Core.Setup.ConsoleCertificateService>().EnsureAsync(names, CancellationToken.None));
+        using var second = await f.WithAsync(sp => sp.GetRequiredService<CertMgr.Core.Setup.ConsoleCertificateService>().EnsureAsync(names, CancellationToken.None));
+
+        Assert.Equal(first.Thumbprint, second.Thumbprint);
+        Assert.Equal(installed.Value.Subject, first.Issuer);
+    }
+
+    [Fact]
     public async Task InstallParentCertificate_NotACaCertificate_Refused()
     {
         await using var f = await CoreFixture.CreateAsync();
