@@ -49,6 +49,12 @@ internal static class ServeCommand
             app = CertMgrWebApp.Build(settings);
             outcome = await CertMgrWebApp.InitializeAsync(app, ct);
         }
+        catch (SettingsException ex)
+        {
+            // e.g. a bad PkiHttpUrl or PrivateCa section in certmgr.json
+            await error.WriteLineAsync($"certmgr: {ex.Message}");
+            return CliApp.ExitUsage;
+        }
         catch (Exception ex) when (ex is SecretUnavailableException or IOException or UnauthorizedAccessException)
         {
             await error.WriteLineAsync($"certmgr: cannot initialise {settings.Home.Root}: {ex.Message}");
@@ -82,7 +88,7 @@ internal static class ServeCommand
         return CliApp.ExitOk;
     }
 
-    private static async Task PrintInitialPasswordAsync(TextWriter output, string password, DataDirectory home, IReadOnlyList<string> urls)
+    internal static async Task PrintInitialPasswordAsync(TextWriter output, string password, DataDirectory home, IReadOnlyList<string> urls)
     {
         var rule = new string('=', 72);
         await output.WriteLineAsync(rule);

@@ -23,7 +23,9 @@ public sealed partial class CertMgrInitializer(
     UserAccounts users,
     ILogger<CertMgrInitializer> logger)
 {
-    public async Task<InitializationOutcome> InitializeAsync(CancellationToken ct)
+    /// <param name="ct">Cancellation.</param>
+    /// <param name="ensureCa">False only for a verb that makes its own CA (<c>certmgr ca setup</c>): no default CA first.</param>
+    public async Task<InitializationOutcome> InitializeAsync(CancellationToken ct, bool ensureCa = true)
     {
         // The layout and master key are created before any service runs (see ServiceRegistration).
         var created = !File.Exists(settings.Home.SqliteDatabasePath) && settings.Database.Kind == DatabaseKind.Sqlite;
@@ -36,7 +38,7 @@ public sealed partial class CertMgrInitializer(
             await db.Database.MigrateAsync(ct);
         }
 
-        var (_, createdCa) = await privateCa.EnsureRootAsync(ct);
+        var createdCa = ensureCa && (await privateCa.EnsureRootAsync(ct)).Created;
         var password = await users.EnsureInitialAdminAsync(ct);
         return new InitializationOutcome(created, createdCa, password);
     }

@@ -20,6 +20,7 @@ public sealed partial class ConsoleCertificateService(
     CertMgrDbContext db,
     SecretProtector protector,
     PrivateCaService ca,
+    CaIssuance issuance,
     TimeProvider time,
     ILogger<ConsoleCertificateService> logger)
 {
@@ -33,7 +34,7 @@ public sealed partial class ConsoleCertificateService(
     {
         var names = new List<string> { "localhost", "127.0.0.1", "::1" };
         var hostName = Dns.GetHostName();
-        if (!string.IsNullOrWhiteSpace(hostName))
+        if (!string.IsNullOrWhiteSpace(hostName) && IssuancePolicy.IsDnsName(hostName, allowWildcard: false))
         {
             names.Add(hostName.ToLowerInvariant());
         }
@@ -46,7 +47,11 @@ public sealed partial class ConsoleCertificateService(
                 continue;
             }
 
-            names.Add(IPAddress.TryParse(host, out var ip) ? ip.ToString() : host.ToLowerInvariant());
+            var name = IPAddress.TryParse(host, out var ip) ? ip.ToString() : host.ToLowerInvariant();
+            if (IssuancePolicy.IsIpAddress(name) || IssuancePolicy.IsDnsName(name, allowWildcard: false))
+            {
+                names.Add(name);
+            }
         }
 
         return names.Distinct(StringComparer.OrdinalIgnoreCase).ToList();
@@ -81,7 +86,7 @@ public sealed partial class ConsoleCertificateService(
         }
 
         using var caCert = X509CertificateLoader.LoadCertificate(current.CertificateDer);
-        if (certificate.IssuerName.RawData.AsSpan().SequenceEqual(caCert.SubjectName.RawData) is false || !SignedBy(certificate, caCert))
+        if (certificate.IssuerName.RawData.AsSpan().SequenceEqual(caCert.SubjectName.RawData) is false || !SignedBy(certificate, caCert, current.ChainPem))
         {
             return "it was issued by another CA";
         }
@@ -95,14 +100,43 @@ public sealed partial class ConsoleCertificateService(
         return missing is null ? null : $"it does not cover {missing}";
     }
 
-    private static bool SignedBy(X509Certificate2 certificate, X509Certificate2 issuer)
+    /// <summary>Whether the issuer signed it; a subordinate CA is checked through its parent chain up to the root.</summary>
+    private static bool SignedBy(X509Certificate2 certificate, X509Certificate2 issuer, string? parentChainPem)
     {
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(issuer);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        chain.ChainPolicy.VerificationFlags = X509VerificationFlags.IgnoreNotTimeValid;
-        return chain.Build(certificate);
+        var parents = new X509Certificate2Collection();
+        if (parentChainPem is not null)
+        {
+            parents.ImportFromPem(parentChainPem);
+        }
+
+        try
+        {
+            using var chain = new X509Chain();
+            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+            var roots = parents.Where(p => p.SubjectName.RawData.AsSpan().SequenceEqual(p.IssuerName.RawData)).ToArray();
+            if (roots.Length == 0)
+            {
+                chain.ChainPolicy.CustomTrustStore.Add(issuer);
+            }
+            else
+            {
+                chain.ChainPolicy.CustomTrustStore.AddRange(roots);
+                chain.ChainPolicy.ExtraStore.Add(issuer);
+                chain.ChainPolicy.ExtraStore.AddRange(parents);
+            }
+
+            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+            chain.ChainPolicy.VerificationFlags = X509VerificationFlags.IgnoreNotTimeValid;
+            return chain.Build(certificate) && chain.ChainElements.Count > 1 &&
+                chain.ChainElements[1].Certificate.RawData.AsSpan().SequenceEqual(issuer.RawData);
+        }
+        finally
+        {
+            foreach (var parent in parents)
+            {
+                parent.Dispose();
+            }
+        }
     }
 
     private async Task<X509Certificate2?> LoadAsync(CancellationToken ct)
@@ -135,8 +169,14 @@ public sealed partial class ConsoleCertificateService(
         dn.AddOrganizationName("CertMgr");
         dn.AddCommonName(names.FirstOrDefault(n => n != "localhost" && !IPAddress.TryParse(n, out _)) ?? "localhost");
         var publicKey = PublicKey.CreateFromSubjectPublicKeyInfo(key.ExportSubjectPublicKeyInfo(), out _);
-        using var certificate = await ca.IssueAsync(
+        var issued = await issuance.IssueAsync(
             new IssuanceRequest(dn.Build(), publicKey, names, IssuedCertificateProfile.Console, Validity), AuditLog.System, ct);
+        if (!issued.IsSuccess)
+        {
+            throw new InvalidOperationException($"The private CA refused the console certificate: {issued.Error}");
+        }
+
+        using var certificate = issued.Value;
 
         var pkcs8 = key.ExportPkcs8PrivateKey();
         try

@@ -81,6 +81,23 @@ public sealed class DataDirectory
           // Overridden by CERTMGR_DB.
           "Database": "",
 
+          // Optional plain-HTTP listener that serves only the private CA's /pki/ca.crt, /pki/ca.pem and /pki/ca.crl,
+          // e.g. "http://127.0.0.1:23467". When set, issued certificates point their CRL distribution point and
+          // caIssuers URL at it unless the PrivateCa section below lists its own URLs.
+          "PkiHttpUrl": "",
+
+          "PrivateCa": {
+            // URLs put in every issued certificate (empty: none, or the PkiHttpUrl defaults above).
+            "CrlDistributionPoints": [],
+            "CaIssuersUrls": [],
+            "OcspUrls": [],
+            // Longest validity the CA signs; never beyond the CA's own certificate.
+            "MaxServerValidityDays": 397,
+            "MaxClientValidityDays": 397,
+            // Days until a CRL's next update.
+            "CrlValidityDays": 7
+          },
+
           "Logging": {
             "LogLevel": {
               "Default": "Information",

@@ -23,7 +23,10 @@ public static class ServiceRegistration
         services.AddSingleton(new SecretProtector(masterKey));
         services.AddSingleton(time ?? TimeProvider.System);
         services.AddDbContext<CertMgrDbContext>(settings.Database.Configure);
+        services.AddSingleton(PrivateCaOptions.From(settings.Configuration));
         services.AddScoped<PrivateCaService>();
+        services.AddScoped<CaIssuance>();
+        services.AddScoped<CaRevocation>();
         services.AddScoped<UserAccounts>();
         services.AddScoped<ConsoleCertificateService>();
         services.AddScoped<CertMgrInitializer>();

@@ -755,7 +755,6 @@ namespace CertMgr.Data.Postgres.Migrations
                         .HasColumnType("uuid");
 
                     b.Property<byte[]>("Der")
-                        .IsRequired()
                         .HasColumnType("bytea");
 
                     b.Property<DateTimeOffset>("IssuedAt")
@@ -764,6 +763,10 @@ namespace CertMgr.Data.Postgres.Migrations
                     b.Property<string>("IssuedBy")
                         .HasMaxLength(255)
                         .HasColumnType("character varying(255)");
+
+                    b.PrimitiveCollection<List<string>>("Names")
+                        .IsRequired()
+                        .HasColumnType("text[]");
 
                     b.Property<DateTimeOffset>("NotAfter")
                         .HasColumnType("timestamp with time zone");
@@ -779,6 +782,11 @@ namespace CertMgr.Data.Postgres.Migrations
                         .HasMaxLength(40)
                         .HasColumnType("character varying(40)");
 
+                    b.Property<string>("PublicKeySha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<int?>("RevocationReason")
                         .HasColumnType("integer");
 
@@ -791,7 +799,6 @@ namespace CertMgr.Data.Postgres.Migrations
                         .HasColumnType("character varying(80)");
 
                     b.Property<string>("Sha256")
-                        .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
@@ -809,6 +816,8 @@ namespace CertMgr.Data.Postgres.Migrations
 
                     b.HasIndex("PrivateCaId", "SerialNumber")
                         .IsUnique();
+
+                    b.HasIndex("PrivateCaId", "Status");
 
                     b.ToTable("issued_certificates", (string)null);
                 });
@@ -915,6 +924,15 @@ namespace CertMgr.Data.Postgres.Migrations
                         .HasColumnType("text");
 
                     b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<byte[]>("CrlDer")
+                        .HasColumnType("bytea");
+
+                    b.Property<DateTimeOffset?>("CrlNextUpdate")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("CrlThisUpdate")
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<byte[]>("CsrDer")

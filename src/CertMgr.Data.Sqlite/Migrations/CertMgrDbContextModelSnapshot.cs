@@ -743,7 +743,6 @@ namespace CertMgr.Data.Sqlite.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<byte[]>("Der")
-                        .IsRequired()
                         .HasColumnType("BLOB");
 
                     b.Property<long>("IssuedAt")
@@ -751,6 +750,10 @@ namespace CertMgr.Data.Sqlite.Migrations
 
                     b.Property<string>("IssuedBy")
                         .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.PrimitiveCollection<string>("Names")
+                        .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.Property<long>("NotAfter")
@@ -767,6 +770,11 @@ namespace CertMgr.Data.Sqlite.Migrations
                         .HasMaxLength(40)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("PublicKeySha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<int?>("RevocationReason")
                         .HasColumnType("INTEGER");
 
@@ -779,7 +787,6 @@ namespace CertMgr.Data.Sqlite.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Sha256")
-                        .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
@@ -797,6 +804,8 @@ namespace CertMgr.Data.Sqlite.Migrations
 
                     b.HasIndex("PrivateCaId", "SerialNumber")
                         .IsUnique();
+
+                    b.HasIndex("PrivateCaId", "Status");
 
                     b.ToTable("issued_certificates", (string)null);
                 });
@@ -901,6 +910,15 @@ namespace CertMgr.Data.Sqlite.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("CrlDer")
+                        .HasColumnType("BLOB");
+
+                    b.Property<long?>("CrlNextUpdate")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("CrlThisUpdate")
                         .HasColumnType("INTEGER");
 
                     b.Property<byte[]>("CsrDer")

@@ -142,7 +142,9 @@ internal sealed class IssuedCertificateConfiguration : IEntityTypeConfiguration<
         b.Property(x => x.Subject).HasMaxLength(1024);
         b.Property(x => x.Sha256).HasMaxLength(64);
         b.Property(x => x.IssuedBy).HasMaxLength(255);
+        b.Property(x => x.PublicKeySha256).HasMaxLength(64);
         b.HasIndex(x => new { x.PrivateCaId, x.SerialNumber }).IsUnique();
+        b.HasIndex(x => new { x.PrivateCaId, x.Status });
     }
 }
 

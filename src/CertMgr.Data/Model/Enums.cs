@@ -163,6 +163,8 @@ public enum IssuedCertificateProfile
 
 public enum IssuedCertificateStatus
 {
+    /// <summary>Recorded before signing; without DER it means signing was interrupted.</summary>
+    Pending,
     Valid,
     Revoked,
 }

@@ -20,11 +20,19 @@ public sealed class PrivateCa
     public DateTimeOffset? NotBefore { get; set; }
     public DateTimeOffset? NotAfter { get; set; }
     public long NextCrlNumber { get; set; } = 1;
+    /// <summary>The latest CRL this CA signed (DER), served at <c>/pki/ca.crl</c>.</summary>
+    public byte[]? CrlDer { get; set; }
+    public DateTimeOffset? CrlThisUpdate { get; set; }
+    public DateTimeOffset? CrlNextUpdate { get; set; }
     public List<IssuedCertificate> Issued { get; } = [];
     public DateTimeOffset CreatedAt { get; set; }
 }
 
-/// <summary>The private CA's own ledger: everything it ever signed, apart from the inventory.</summary>
+/// <summary>
+/// The private CA's own ledger: everything it ever signed, apart from the inventory. A row is written as
+/// <see cref="IssuedCertificateStatus.Pending"/> (serial, subject, names, validity, public key hash) before the signature
+/// is made, and completed with the DER afterwards; a Pending row without DER means signing was interrupted.
+/// </summary>
 public sealed class IssuedCertificate
 {
     public Guid Id { get; set; } = Guid.CreateVersion7();
@@ -34,11 +42,17 @@ public sealed class IssuedCertificate
     public required string SerialNumber { get; set; }
     public IssuedCertificateProfile Profile { get; set; }
     public required string Subject { get; set; }
-    public required byte[] Der { get; set; }
-    public required string Sha256 { get; set; }
+    /// <summary>The intended subject alternative names (DNS names and IP addresses).</summary>
+    public List<string> Names { get; set; } = [];
+    /// <summary>SHA-256 of the intended SubjectPublicKeyInfo, upper-case hex.</summary>
+    public required string PublicKeySha256 { get; set; }
+    /// <summary>The signed certificate; null while Pending.</summary>
+    public byte[]? Der { get; set; }
+    /// <summary>SHA-256 of the signed certificate; null while Pending.</summary>
+    public string? Sha256 { get; set; }
     public DateTimeOffset NotBefore { get; set; }
     public DateTimeOffset NotAfter { get; set; }
-    public IssuedCertificateStatus Status { get; set; } = IssuedCertificateStatus.Valid;
+    public IssuedCertificateStatus Status { get; set; } = IssuedCertificateStatus.Pending;
     public DateTimeOffset? RevokedAt { get; set; }
     public int? RevocationReason { get; set; }
     public string? IssuedBy { get; set; }

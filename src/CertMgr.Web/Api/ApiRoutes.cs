@@ -16,6 +16,7 @@ public static class ApiRoutes
         var api = endpoints.MapGroup(Prefix).RequireAuthorization().DisableAntiforgery();
         // Each capability maps its endpoints here, from its own file.
         api.MapInspectApi();
+        api.MapCaApi();
         return api;
     }
 

@@ -55,7 +55,8 @@ public static partial class CertMgrWebApp
         // Serve the console's files from the build output too (dotnet run / tests), not only from a publish folder;
         // a no-op when no static-web-assets runtime manifest is present.
         builder.WebHost.UseStaticWebAssets();
-        builder.WebHost.UseUrls([.. settings.Urls.Select(u => u.GetLeftPart(UriPartial.Authority))]);
+        var pkiHttp = PkiHttpUrl(settings);
+        builder.WebHost.UseUrls([.. settings.Urls.Select(u => u.GetLeftPart(UriPartial.Authority)), .. pkiHttp is null ? [] : new[] { pkiHttp.GetLeftPart(UriPartial.Authority) }]);
         var holder = new ConsoleCertificateHolder();
         builder.Services.AddSingleton(holder);
         builder.WebHost.ConfigureKestrel(k =>
@@ -82,6 +83,11 @@ public static partial class CertMgrWebApp
         var app = builder.Build();
         app.UseExceptionHandler("/error");
         app.Use(SecurityHeaders);
+        if (pkiHttp is not null)
+        {
+            app.Use(PkiOnlyOnPlainHttp(pkiHttp.Port));
+        }
+
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
@@ -99,6 +105,7 @@ public static partial class CertMgrWebApp
         }
 
         app.MapCertMgrApi();
+        app.MapPkiFiles();
         app.MapGet("/healthz", () => Results.Text("ok")).AllowAnonymous().ExcludeFromDescription();
         return app;
     }
@@ -136,6 +143,38 @@ public static partial class CertMgrWebApp
             LogConsoleUrl(logger, address);
         }
     }
+
+    /// <summary>
+    /// The optional plain-HTTP listener for the CA certificate and CRL (<c>PkiHttpUrl</c>, e.g. http://127.0.0.1:23467):
+    /// relying parties fetch the URLs in issued certificates without TLS. It serves /pki/ and nothing else.
+    /// </summary>
+    private static Uri? PkiHttpUrl(CertMgrSettings settings)
+    {
+        var text = settings.Configuration[Core.PrivateCa.PrivateCaOptions.PkiHttpUrlKey];
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        if (!Uri.TryCreate(text.Trim(), UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttp || uri.IsDefaultPort && !text.Contains(":80", StringComparison.Ordinal))
+        {
+            throw new SettingsException($"PkiHttpUrl: '{text}' is not a plain http URL with a port, e.g. http://127.0.0.1:23467.");
+        }
+
+        return uri;
+    }
+
+    private static Func<HttpContext, RequestDelegate, Task> PkiOnlyOnPlainHttp(int port) => (context, next) =>
+    {
+        if (!context.Request.IsHttps && context.Connection.LocalPort == port &&
+            !context.Request.Path.StartsWithSegments(CaApi.PkiPrefix, StringComparison.OrdinalIgnoreCase))
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return Task.CompletedTask;
+        }
+
+        return next(context);
+    };
 
     private static Task SecurityHeaders(HttpContext context, RequestDelegate next)
     {

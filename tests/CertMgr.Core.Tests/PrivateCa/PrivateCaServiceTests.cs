@@ -67,7 +67,7 @@ public sealed class PrivateCaServiceTests
             IssuedCertificateProfile.Server,
             TimeSpan.FromDays(90));
 
-        using var issued = await f.WithAsync(sp => sp.GetRequiredService<PrivateCaService>().IssueAsync(request, "tester", CancellationToken.None));
+        using var issued = (await f.WithAsync(sp => sp.GetRequiredService<CaIssuance>().IssueAsync(request, "tester", CancellationToken.None))).Value;
 
         var caPem = await File.ReadAllTextAsync(f.Home.CaCertificatePath);
         using var caCert = X509Certificate2.CreateFromPem(caPem);
@@ -89,6 +89,8 @@ public sealed class PrivateCaServiceTests
         Assert.Equal(f.Time.GetUtcNow().AddDays(90).UtcDateTime, issued.NotAfter.ToUniversalTime(), TimeSpan.FromSeconds(1));
 
         var ledger = await f.DbAsync(db => db.IssuedCertificates.Where(i => i.Profile == IssuedCertificateProfile.Server).SingleAsync());
+        Assert.Equal(IssuedCertificateStatus.Valid, ledger.Status);
+        Assert.Equal(["www.example.test", "10.0.0.5"], ledger.Names);
         Assert.Equal(issued.SerialNumber, ledger.SerialNumber);
         Assert.Equal(issued.RawData, ledger.Der);
         Assert.Equal("tester", ledger.IssuedBy);
@@ -98,15 +100,16 @@ public sealed class PrivateCaServiceTests
     public async Task Issue_RsaKeyAndValidityBeyondCa_UsesKeyEnciphermentAndStopsAtCaExpiry()
     {
         await using var f = await CoreFixture.CreateAsync();
+        f.Time.Advance(PrivateCaService.RootValidity - TimeSpan.FromDays(100));
         using var key = RSA.Create(2048);
         var request = new IssuanceRequest(
             new X500DistinguishedName("CN=long.example.test"),
             PublicKey.CreateFromSubjectPublicKeyInfo(key.ExportSubjectPublicKeyInfo(), out _),
             ["long.example.test"],
             IssuedCertificateProfile.Server,
-            TimeSpan.FromDays(20000));
+            TimeSpan.FromDays(397));
 
-        using var issued = await f.WithAsync(sp => sp.GetRequiredService<PrivateCaService>().IssueAsync(request, "tester", CancellationToken.None));
+        using var issued = (await f.WithAsync(sp => sp.GetRequiredService<CaIssuance>().IssueAsync(request, "tester", CancellationToken.None))).Value;
 
         var ca = await f.DbAsync(db => db.PrivateCas.SingleAsync());
         Assert.Equal(ca.NotAfter!.Value.UtcDateTime, issued.NotAfter.ToUniversalTime(), TimeSpan.FromSeconds(1));

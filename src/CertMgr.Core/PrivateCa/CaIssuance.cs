@@ -1,0 +1,155 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using CertMgr.Core.Audit;
+using CertMgr.Core.Common;
+using CertMgr.Core.Pki;
+using CertMgr.Data;
+using CertMgr.Data.Model;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+
+namespace CertMgr.Core.PrivateCa;
+
+/// <summary>
+/// Issuance with the current CA, safe the way public CAs make it safe: the request is checked against policy, then the
+/// serial and the intended certificate are committed to the ledger as Pending, then the certificate is signed, then
+/// its DER is stored and the row marked Valid. Nothing signed is ever off the record; a Pending row without DER is a
+/// signing that was interrupted.
+/// </summary>
+public sealed partial class CaIssuance(
+    CertMgrDbContext db,
+    PrivateCaService ca,
+    PrivateCaOptions options,
+    TimeProvider time,
+    ILogger<CaIssuance> logger)
+{
+    /// <summary>Checks, records, signs and completes one certificate with the current CA.</summary>
+    public async Task<Result<X509Certificate2>> IssueAsync(IssuanceRequest request, string actor, CancellationToken ct)
+    {
+        var signer = await ca.OpenSignerAsync(ct);
+        if (!signer.IsSuccess)
+        {
+            return signer.Error;
+        }
+
+        using (signer.Value)
+        {
+            return await IssueAsync(signer.Value, request, actor, ct);
+        }
+    }
+
+    /// <summary>The same, with a signer the caller keeps open across many certificates (two writes per certificate).</summary>
+    public async Task<Result<X509Certificate2>> IssueAsync(CaSigner signer, IssuanceRequest request, string actor, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(signer);
+        ArgumentNullException.ThrowIfNull(request);
+        var now = time.GetUtcNow();
+        var checkedPlan = IssuancePolicy.Check(request, options, signer.Certificate, now);
+        if (!checkedPlan.IsSuccess)
+        {
+            LogRefused(logger, request.Profile.ToString(), checkedPlan.Error.Code);
+            return checkedPlan.Error;
+        }
+
+        var plan = checkedPlan.Value;
+        var row = new IssuedCertificate
+        {
+            PrivateCaId = signer.Record.Id,
+            SerialNumber = plan.SerialHex,
+            Profile = request.Profile,
+            Subject = request.Subject.Name,
+            Names = [.. request.Names],
+            PublicKeySha256 = plan.PublicKeySha256,
+            NotBefore = plan.NotBefore,
+            NotAfter = plan.NotAfter,
+            Status = IssuedCertificateStatus.Pending,
+            IssuedBy = actor,
+            IssuedAt = now,
+        };
+        db.IssuedCertificates.Add(row);
+        db.Record(now, actor, "IssuedCertificate", row.SerialNumber, "issue", detail: $"{request.Profile}: {request.Subject.Name}");
+        await db.SaveChangesAsync(ct); // on record before the signature exists
+
+        var issued = CertificateIssuer.Sign(signer.Certificate, signer.Key, request, plan, CaExtensionUrls.From(options));
+        row.Der = issued.RawData;
+        row.Sha256 = Thumbprints.Sha256(issued);
+        row.Status = IssuedCertificateStatus.Valid;
+        await db.SaveChangesAsync(ct);
+        LogIssued(logger, row.SerialNumber, request.Profile.ToString(), row.Subject);
+        return issued;
+    }
+
+    /// <summary>A server certificate for a PKCS#10 request (PEM or DER) whose signature verifies.</summary>
+    public async Task<Result<X509Certificate2>> IssueForCsrAsync(byte[] csr, int? days, string actor, CancellationToken ct)
+    {
+        var request = CsrReader.Read(csr, IssuedCertificateProfile.Server, TimeSpan.FromDays(days ?? options.MaxServerValidityDays));
+        return request.IsSuccess ? await IssueAsync(request.Value, actor, ct) : request.Error;
+    }
+
+    /// <summary>A server certificate for a definition's subject and names, for a key made elsewhere.</summary>
+    public async Task<Result<X509Certificate2>> IssueForDefinitionAsync(Guid definitionId, PublicKey publicKey, int? days, string actor, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(publicKey);
+        var definition = await db.Definitions.AsNoTracking().SingleOrDefaultAsync(d => d.Id == definitionId, ct);
+        if (definition is null)
+        {
+            return new Error("definition-not-found", "No certificate definition has that id.");
+        }
+
+        var dn = new X500DistinguishedNameBuilder();
+        AddIf(definition.Country, v => dn.AddCountryOrRegion(v));
+        AddIf(definition.State, v => dn.AddStateOrProvinceName(v));
+        AddIf(definition.Locality, v => dn.AddLocalityName(v));
+        AddIf(definition.Organization, v => dn.AddOrganizationName(v));
+        AddIf(definition.OrganizationalUnit, v => dn.AddOrganizationalUnitName(v));
+        dn.AddCommonName(definition.CommonName);
+        var names = new List<string>();
+        if (IssuancePolicy.IsDnsName(definition.CommonName) || IssuancePolicy.IsIpAddress(definition.CommonName))
+        {
+            names.Add(definition.CommonName);
+        }
+
+        names.AddRange(definition.SubjectAlternativeNames);
+        var request = new IssuanceRequest(dn.Build(), publicKey, names.Distinct(StringComparer.OrdinalIgnoreCase).ToList(),
+            IssuedCertificateProfile.Server, TimeSpan.FromDays(days ?? options.MaxServerValidityDays));
+        return await IssueAsync(request, actor, ct);
+    }
+
+    /// <summary>A client-authentication certificate with a new P-256 key, returned with the key (for PKCS#12 export).</summary>
+    public async Task<Result<X509Certificate2>> IssueClientAsync(string commonName, int? days, string actor, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(commonName) || commonName.Length > 64 || commonName.Any(char.IsControl))
+        {
+            return new Error("name-invalid", "The client name must be 1 to 64 printable characters.");
+        }
+
+        using var key = KeySpec.EcP256.Generate();
+        var dn = new X500DistinguishedNameBuilder();
+        dn.AddCommonName(commonName.Trim());
+        var publicKey = PublicKey.CreateFromSubjectPublicKeyInfo(key.ExportSubjectPublicKeyInfo(), out _);
+        var request = new IssuanceRequest(dn.Build(), publicKey, [], IssuedCertificateProfile.Client,
+            TimeSpan.FromDays(days ?? options.MaxClientValidityDays));
+        var issued = await IssueAsync(request, actor, ct);
+        if (!issued.IsSuccess)
+        {
+            return issued.Error;
+        }
+
+        using var certificate = issued.Value;
+        return certificate.CopyWithPrivateKey((ECDsa)key);
+    }
+
+    private static void AddIf(string? value, Action<string> add)
+    {
+        if (!string.IsNullOrWhiteSpace(value))
+        {
+            add(value);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Private CA issued serial {SerialNumber} ({Profile}) to {Subject}")]
+    private static partial void LogIssued(ILogger logger, string serialNumber, string profile, string subject);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Private CA refused a {Profile} request: {Reason}")]
+    private static partial void LogRefused(ILogger logger, string profile, string reason);
+}
