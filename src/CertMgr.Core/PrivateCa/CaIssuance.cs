@@ -41,6 +41,16 @@ public sealed partial class CaIssuance(
     /// <summary>The same, with a signer the caller keeps open across many certificates (two writes per certificate).</summary>
     public async Task<Result<X509Certificate2>> IssueAsync(CaSigner signer, IssuanceRequest request, string actor, CancellationToken ct)
     {
+        var der = await IssueDerAsync(signer, request, actor, ct);
+        return der.IsSuccess ? X509CertificateLoader.LoadCertificate(der.Value) : der.Error;
+    }
+
+    /// <summary>
+    /// The issuance path itself, returning the certificate's DER: policy check, ledger row (Pending) committed,
+    /// signature, DER stored and row marked Valid.
+    /// </summary>
+    public async Task<Result<byte[]>> IssueDerAsync(CaSigner signer, IssuanceRequest request, string actor, CancellationToken ct)
+    {
         ArgumentNullException.ThrowIfNull(signer);
         ArgumentNullException.ThrowIfNull(request);
         var now = time.GetUtcNow();
@@ -70,13 +80,13 @@ public sealed partial class CaIssuance(
         db.Record(now, actor, "IssuedCertificate", row.SerialNumber, "issue", detail: $"{request.Profile}: {request.Subject.Name}");
         await db.SaveChangesAsync(ct); // on record before the signature exists
 
-        var issued = CertificateIssuer.Sign(signer.Certificate, signer.Key, request, plan, CaExtensionUrls.From(options));
-        row.Der = issued.RawData;
-        row.Sha256 = Thumbprints.Sha256(issued);
+        var der = CertificateIssuer.SignDer(signer.ContextFor(CaExtensionUrls.From(options)), request, plan);
+        row.Der = der;
+        row.Sha256 = Convert.ToHexString(SHA256.HashData(der));
         row.Status = IssuedCertificateStatus.Valid;
         await db.SaveChangesAsync(ct);
         LogIssued(logger, row.SerialNumber, request.Profile.ToString(), row.Subject);
-        return issued;
+        return der;
     }
 
     /// <summary>A server certificate for a PKCS#10 request (PEM or DER) whose signature verifies.</summary>

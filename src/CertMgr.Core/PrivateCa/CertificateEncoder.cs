@@ -128,7 +128,8 @@ public static class CertificateEncoder
                 tbs.WriteEncodedValue(request.Profile == IssuedCertificateProfile.Client ? ClientAuth : ServerAuth);
                 if (request.Names.Count > 0)
                 {
-                    WriteExtension(tbs, SubjectAltNameOid, critical: false, SubjectAltNames(request.Names));
+                    // Critical when the subject is empty (RFC 5280 4.2.1.6).
+                    WriteExtension(tbs, SubjectAltNameOid, critical: request.Subject.RawData.Length <= 2, SubjectAltNames(request.Names));
                 }
 
                 WriteExtension(tbs, SubjectKeyIdentifierOid, critical: false, SubjectKeyIdentifier(request.PublicKey));
@@ -208,7 +209,7 @@ public static class CertificateEncoder
         {
             foreach (var name in names)
             {
-                if (IPAddress.TryParse(name, out var ip))
+                if (IssuancePolicy.IsIpAddress(name) && IPAddress.TryParse(name, out var ip))
                 {
                     w.WriteOctetString(ip.GetAddressBytes(), new Asn1Tag(TagClass.ContextSpecific, 7));
                 }

@@ -1,8 +1,6 @@
-using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using CertMgr.Data.Model;
-using X509Request = System.Security.Cryptography.X509Certificates.CertificateRequest;
 
 namespace CertMgr.Core.PrivateCa;
 
@@ -24,6 +22,23 @@ public sealed record CaExtensionUrls(IReadOnlyList<Uri> CrlDistributionPoints, I
         ArgumentNullException.ThrowIfNull(options);
         return new(options.CrlDistributionPoints, options.CaIssuersUrls, options.OcspUrls);
     }
+
+    /// <summary>The CRL distribution points and authority information access extensions these URLs make.</summary>
+    public IReadOnlyList<X509Extension> ToExtensions()
+    {
+        var list = new List<X509Extension>();
+        if (CrlDistributionPoints.Count > 0)
+        {
+            list.Add(CertificateRevocationListBuilder.BuildCrlDistributionPointExtension(CrlDistributionPoints.Select(u => u.AbsoluteUri), critical: false));
+        }
+
+        if (CaIssuers.Count > 0 || Ocsp.Count > 0)
+        {
+            list.Add(new X509AuthorityInformationAccessExtension(Ocsp.Select(u => u.AbsoluteUri), CaIssuers.Select(u => u.AbsoluteUri), critical: false));
+        }
+
+        return list;
+    }
 }
 
 /// <summary>
@@ -35,64 +50,18 @@ public static class CertificateIssuer
     /// <summary>Allowed backdating for clocks that run a little slow on the relying party.</summary>
     public static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
 
+    /// <summary>Signs with a CA whose constant parts are already encoded; returns the certificate's DER.</summary>
+    public static byte[] SignDer(CaSigningContext context, IssuanceRequest request, IssuancePlan plan)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        return CertificateEncoder.Encode(context, request, plan.SerialNumber, plan.NotBefore, plan.NotAfter);
+    }
+
     public static X509Certificate2 Sign(X509Certificate2 caCertificate, AsymmetricAlgorithm caKey, IssuanceRequest request, IssuancePlan plan, CaExtensionUrls urls)
     {
-        ArgumentNullException.ThrowIfNull(caCertificate);
-        ArgumentNullException.ThrowIfNull(caKey);
-        ArgumentNullException.ThrowIfNull(request);
-        ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(urls);
-
-        var hash = SignatureHash(caKey);
-        var csr = new X509Request(request.Subject, request.PublicKey, hash);
-        csr.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
-
-        var isEc = request.PublicKey.Oid.Value == "1.2.840.10045.2.1";
-        var usage = X509KeyUsageFlags.DigitalSignature | (isEc ? 0 : X509KeyUsageFlags.KeyEncipherment);
-        csr.CertificateExtensions.Add(new X509KeyUsageExtension(usage, true));
-
-        var eku = new OidCollection
-        {
-            request.Profile == IssuedCertificateProfile.Client
-                ? new Oid("1.3.6.1.5.5.7.3.2", "Client Authentication")
-                : new Oid("1.3.6.1.5.5.7.3.1", "Server Authentication"),
-        };
-        csr.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(eku, false));
-
-        if (request.Names.Count > 0)
-        {
-            var san = new SubjectAlternativeNameBuilder();
-            foreach (var name in request.Names)
-            {
-                if (IPAddress.TryParse(name, out var ip) && IssuancePolicy.IsIpAddress(name))
-                {
-                    san.AddIpAddress(ip);
-                }
-                else
-                {
-                    san.AddDnsName(name);
-                }
-            }
-
-            // Critical when the subject is empty (RFC 5280 4.2.1.6).
-            csr.CertificateExtensions.Add(san.Build(critical: request.Subject.RawData.Length <= 2));
-        }
-
-        csr.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
-        csr.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(caCertificate, true, false));
-        if (urls.CrlDistributionPoints.Count > 0)
-        {
-            csr.CertificateExtensions.Add(CertificateRevocationListBuilder.BuildCrlDistributionPointExtension(
-                urls.CrlDistributionPoints.Select(u => u.AbsoluteUri), critical: false));
-        }
-
-        if (urls.CaIssuers.Count > 0 || urls.Ocsp.Count > 0)
-        {
-            csr.CertificateExtensions.Add(new X509AuthorityInformationAccessExtension(
-                urls.Ocsp.Select(u => u.AbsoluteUri), urls.CaIssuers.Select(u => u.AbsoluteUri), critical: false));
-        }
-
-        return csr.Create(caCertificate.SubjectName, SignatureGenerator(caKey), plan.NotBefore, plan.NotAfter, plan.SerialNumber);
+        var context = new CaSigningContext(caCertificate, caKey, urls.ToExtensions());
+        return X509CertificateLoader.LoadCertificate(SignDer(context, request, plan));
     }
 
     /// <summary>SHA-384 for a P-384 or larger CA key, SHA-256 otherwise.</summary>

@@ -21,6 +21,15 @@ public sealed class CaSigner(PrivateCaEntity record, X509Certificate2 certificat
     public X509Certificate2 Certificate { get; } = certificate;
     public AsymmetricAlgorithm Key { get; } = key;
 
+    private CaSigningContext? _context;
+
+    /// <summary>The CA's constant encodings, made once per open signer (the extension URLs come from configuration).</summary>
+    public CaSigningContext ContextFor(CaExtensionUrls urls)
+    {
+        ArgumentNullException.ThrowIfNull(urls);
+        return _context ??= new CaSigningContext(Certificate, Key, urls.ToExtensions());
+    }
+
     public void Dispose()
     {
         Key.Dispose();
