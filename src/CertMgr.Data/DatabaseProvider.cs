@@ -69,7 +69,8 @@ public sealed record DatabaseSettings(DatabaseKind Kind, string ConnectionString
         switch (Kind)
         {
             case DatabaseKind.Sqlite:
-                builder.UseSqlite(ConnectionString, o => o.MigrationsAssembly(SqliteMigrationsAssembly));
+                builder.UseSqlite(ConnectionString, o => o.MigrationsAssembly(SqliteMigrationsAssembly))
+                    .AddInterceptors(SqlitePragmas.Instance);
                 break;
             case DatabaseKind.Postgres:
                 builder.UseNpgsql(ConnectionString, o => o.MigrationsAssembly(PostgresMigrationsAssembly));

@@ -65,6 +65,53 @@ internal static class BenchCommand
             }
         });
         bench.Subcommands.Add(caSign);
+
+        var issueCount = new Option<int>("--count") { Description = "How many CSRs to issue.", DefaultValueFactory = _ => 200 };
+        var caIssue = new Command("ca-issue", "End-to-end issuance through the API's code path with durable storage vs one `openssl ca -batch -infiles` process on the same CSRs (target >= 1.0).");
+        caIssue.Options.Add(issueCount);
+        caIssue.Options.Add(Json);
+        caIssue.Validators.Add(r =>
+        {
+            if (r.GetValue(issueCount) is < 2 or > 100_000)
+            {
+                r.AddError("--count must be between 2 and 100000.");
+            }
+        });
+        caIssue.SetAction(async (parse, ct) =>
+        {
+            try
+            {
+                var o = await CaIssueBenchmark.RunAsync(parse.GetValue(issueCount), ct);
+                var c = CultureInfo.InvariantCulture;
+                if (parse.GetValue(Json))
+                {
+                    await output.WriteLineAsync(JsonSerializer.Serialize(new
+                    {
+                        benchmark = "ca-issue",
+                        count = o.Count,
+                        certmgrCertsPerSecond = Math.Round(o.CertmgrPerSecond, 1),
+                        opensslCaCertsPerSecond = Math.Round(o.OpensslPerSecond, 1),
+                        ratio = Math.Round(o.Ratio, 3),
+                        target = 1.0,
+                    }));
+                }
+                else
+                {
+                    await output.WriteLineAsync(string.Create(c, $"ca-issue: {o.Count} CSRs, ECDSA P-256 CA, durable storage"));
+                    await output.WriteLineAsync(string.Create(c, $"  certmgr (API code path, SQLite)   {o.CertmgrPerSecond,8:N0} certs/s"));
+                    await output.WriteLineAsync(string.Create(c, $"  openssl ca -batch -infiles        {o.OpensslPerSecond,8:N0} certs/s"));
+                    await output.WriteLineAsync(string.Create(c, $"  ratio                             {o.Ratio,8:0.00}   (target >= 1.0: {(o.Ratio >= 1.0 ? "met" : "NOT met")})"));
+                }
+
+                return CliApp.ExitOk;
+            }
+            catch (InvalidOperationException ex)
+            {
+                await error.WriteLineAsync($"certmgr: {ex.Message}");
+                return CliApp.ExitFailure;
+            }
+        });
+        bench.Subcommands.Add(caIssue);
         root.Subcommands.Add(bench);
     }
 }

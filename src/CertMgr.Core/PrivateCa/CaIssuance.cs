@@ -92,8 +92,29 @@ public sealed partial class CaIssuance(
     /// <summary>A server certificate for a PKCS#10 request (PEM or DER) whose signature verifies.</summary>
     public async Task<Result<X509Certificate2>> IssueForCsrAsync(byte[] csr, int? days, string actor, CancellationToken ct)
     {
+        var der = await IssueDerForCsrAsync(csr, days, actor, ct);
+        return der.IsSuccess ? X509CertificateLoader.LoadCertificate(der.Value) : der.Error;
+    }
+
+    /// <summary>The same, returning the DER (the REST API's path: no certificate object is needed to answer).</summary>
+    public async Task<Result<byte[]>> IssueDerForCsrAsync(byte[] csr, int? days, string actor, CancellationToken ct)
+    {
         var request = CsrReader.Read(csr, IssuedCertificateProfile.Server, TimeSpan.FromDays(days ?? options.MaxServerValidityDays));
-        return request.IsSuccess ? await IssueAsync(request.Value, actor, ct) : request.Error;
+        if (!request.IsSuccess)
+        {
+            return request.Error;
+        }
+
+        var signer = await ca.OpenSignerAsync(ct);
+        if (!signer.IsSuccess)
+        {
+            return signer.Error;
+        }
+
+        using (signer.Value)
+        {
+            return await IssueDerAsync(signer.Value, request.Value, actor, ct);
+        }
     }
 
     /// <summary>A server certificate for a definition's subject and names, for a key made elsewhere.</summary>

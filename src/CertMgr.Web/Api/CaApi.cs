@@ -131,14 +131,13 @@ public static class CaApi
             return ApiRoutes.Problem(new Error("validity-invalid", "days must be a positive number."));
         }
 
-        var issued = await issuance.IssueForCsrAsync(buffer.ToArray(), days, Actor(user), ct);
+        var issued = await issuance.IssueDerForCsrAsync(buffer.ToArray(), days, Actor(user), ct);
         if (!issued.IsSuccess)
         {
             return ApiRoutes.Problem(issued.Error);
         }
 
-        using var certificate = issued.Value;
-        return TypedResults.Text(PemEncoding.WriteString("CERTIFICATE", certificate.RawData) + "\n", "application/x-pem-file", Encoding.ASCII, StatusCodes.Status201Created);
+        return TypedResults.Text(PemEncoding.WriteString("CERTIFICATE", issued.Value) + "\n", "application/x-pem-file", Encoding.ASCII, StatusCodes.Status201Created);
     }
 
     internal static async Task<IResult> RevokeAsync(string serial, RevokeBody? body, CaRevocation revocation, ClaimsPrincipal user, CancellationToken ct)
