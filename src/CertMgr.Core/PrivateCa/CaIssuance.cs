@@ -19,6 +19,7 @@ namespace CertMgr.Core.PrivateCa;
 public sealed partial class CaIssuance(
     CertMgrDbContext db,
     PrivateCaService ca,
+    CaSignerCache signers,
     PrivateCaOptions options,
     TimeProvider time,
     ILogger<CaIssuance> logger)
@@ -105,16 +106,9 @@ public sealed partial class CaIssuance(
             return request.Error;
         }
 
-        var signer = await ca.OpenSignerAsync(ct);
-        if (!signer.IsSuccess)
-        {
-            return signer.Error;
-        }
-
-        using (signer.Value)
-        {
-            return await IssueDerAsync(signer.Value, request.Value, actor, ct);
-        }
+        // The process-wide signer: this is the API's per-request path (not disposed here; the cache owns it).
+        var signer = await signers.GetAsync(db, ca, ct);
+        return signer.IsSuccess ? await IssueDerAsync(signer.Value, request.Value, actor, ct) : signer.Error;
     }
 
     /// <summary>A server certificate for a definition's subject and names, for a key made elsewhere.</summary>

@@ -25,6 +25,7 @@ public static class ServiceRegistration
         services.AddDbContext<CertMgrDbContext>(settings.Database.Configure);
         services.AddSingleton(PrivateCaOptions.From(settings.Configuration));
         services.AddScoped<PrivateCaService>();
+        services.AddSingleton<CaSignerCache>();
         services.AddScoped<CaIssuance>();
         services.AddScoped<CaRevocation>();
         services.AddScoped<UserAccounts>();

@@ -84,7 +84,7 @@ public sealed class CaIssuanceTests : IDisposable
         await using (var db = new CertMgrDbContext(options.Options))
         {
             var ca = new PrivateCaService(db, f.Scope().ServiceProvider.GetRequiredService<CertMgr.Data.Secrets.SecretProtector>(), f.Home, f.Time, NullLogger<PrivateCaService>.Instance);
-            var issuance = new CaIssuance(db, ca, new PrivateCaOptions(), f.Time, NullLogger<CaIssuance>.Instance);
+            var issuance = new CaIssuance(db, ca, new CaSignerCache(), new PrivateCaOptions(), f.Time, NullLogger<CaIssuance>.Instance);
 
             await Assert.ThrowsAsync<DbUpdateException>(() => issuance.IssueAsync(request, "tester", CancellationToken.None));
         }
@@ -144,7 +144,7 @@ public sealed class CaIssuanceTests : IDisposable
             ["PrivateCa:OcspUrls:0"] = "http://127.0.0.1:23468/ocsp",
         }).Build());
 
-        var result = await f.WithAsync(sp => new CaIssuance(sp.GetRequiredService<CertMgrDbContext>(), sp.GetRequiredService<PrivateCaService>(), options, f.Time,
+        var result = await f.WithAsync(sp => new CaIssuance(sp.GetRequiredService<CertMgrDbContext>(), sp.GetRequiredService<PrivateCaService>(), new CaSignerCache(), options, f.Time,
             NullLogger<CaIssuance>.Instance).IssueAsync(CaTestData.Server("ext.example.test"), "tester", CancellationToken.None));
 
         File.WriteAllText(Path.Combine(_dir, "ext.pem"), CaTestData.Pem(result.Value.RawData));
