@@ -27,16 +27,8 @@ public sealed partial class CaIssuance(
     /// <summary>Checks, records, signs and completes one certificate with the current CA.</summary>
     public async Task<Result<X509Certificate2>> IssueAsync(IssuanceRequest request, string actor, CancellationToken ct)
     {
-        var signer = await ca.OpenSignerAsync(ct);
-        if (!signer.IsSuccess)
-        {
-            return signer.Error;
-        }
-
-        using (signer.Value)
-        {
-            return await IssueAsync(signer.Value, request, actor, ct);
-        }
+        var signer = await signers.GetAsync(db, ca, ct);
+        return signer.IsSuccess ? await IssueAsync(signer.Value, request, actor, ct) : signer.Error;
     }
 
     /// <summary>The same, with a signer the caller keeps open across many certificates (two writes per certificate).</summary>
@@ -106,7 +98,6 @@ public sealed partial class CaIssuance(
             return request.Error;
         }
 
-        // The process-wide signer: this is the API's per-request path (not disposed here; the cache owns it).
         var signer = await signers.GetAsync(db, ca, ct);
         return signer.IsSuccess ? await IssueDerAsync(signer.Value, request.Value, actor, ct) : signer.Error;
     }

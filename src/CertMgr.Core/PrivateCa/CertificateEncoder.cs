@@ -24,19 +24,13 @@ public sealed class CaSigningContext
         AuthorityKeyIdentifier = X509AuthorityKeyIdentifierExtension.CreateFromCertificate(caCertificate, true, false).RawData;
         AuthorityKeyIdentifierExtension = CertificateEncoder.EncodeExtension("2.5.29.35", critical: false, AuthorityKeyIdentifier);
         ExtraExtensions = extraExtensions ?? [];
-        switch (caKey)
+        Hash = CertificateIssuer.SignatureHash(caKey);
+        SignatureAlgorithm = caKey switch
         {
-            case ECDsa ec:
-                Hash = ec.KeySize >= 384 ? HashAlgorithmName.SHA384 : HashAlgorithmName.SHA256;
-                SignatureAlgorithm = AlgorithmIdentifier(Hash == HashAlgorithmName.SHA384 ? "1.2.840.10045.4.3.3" : "1.2.840.10045.4.3.2", withNullParameters: false);
-                break;
-            case RSA:
-                Hash = HashAlgorithmName.SHA256;
-                SignatureAlgorithm = AlgorithmIdentifier("1.2.840.113549.1.1.11", withNullParameters: true);
-                break;
-            default:
-                throw new NotSupportedException($"CA key type {caKey.GetType().Name} is not supported.");
-        }
+            ECDsa => AlgorithmIdentifier(Hash == HashAlgorithmName.SHA384 ? "1.2.840.10045.4.3.3" : "1.2.840.10045.4.3.2", withNullParameters: false),
+            RSA => AlgorithmIdentifier("1.2.840.113549.1.1.11", withNullParameters: true),
+            _ => throw new NotSupportedException($"CA key type {caKey.GetType().Name} is not supported."),
+        };
     }
 
     public byte[] IssuerName { get; }

@@ -57,13 +57,6 @@ public static class CertificateIssuer
         return CertificateEncoder.Encode(context, request, plan.SerialNumber, plan.NotBefore, plan.NotAfter);
     }
 
-    public static X509Certificate2 Sign(X509Certificate2 caCertificate, AsymmetricAlgorithm caKey, IssuanceRequest request, IssuancePlan plan, CaExtensionUrls urls)
-    {
-        ArgumentNullException.ThrowIfNull(urls);
-        var context = new CaSigningContext(caCertificate, caKey, urls.ToExtensions());
-        return X509CertificateLoader.LoadCertificate(SignDer(context, request, plan));
-    }
-
     /// <summary>SHA-384 for a P-384 or larger CA key, SHA-256 otherwise.</summary>
     public static HashAlgorithmName SignatureHash(AsymmetricAlgorithm caKey) =>
         caKey is ECDsa { KeySize: >= 384 } ? HashAlgorithmName.SHA384 : HashAlgorithmName.SHA256;

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using CertMgr.Core.PrivateCa;
@@ -71,9 +70,9 @@ public sealed class CertificateEncoderTests : IDisposable
         var leafPath = Path.Combine(_dir, "leaf.pem");
         File.WriteAllText(caPath, caCert.ExportCertificatePem());
         File.WriteAllText(leafPath, leaf.ExportCertificatePem());
-        var (code, output) = Run("openssl", "verify", "-CAfile", caPath, "-purpose", "sslserver", leafPath);
-        Assert.True(code == 0, output);
-        Assert.Contains("OK", output, StringComparison.Ordinal);
+        var verified = ExternalTool.Try(null, "openssl", "verify", "-CAfile", caPath, "-purpose", "sslserver", leafPath);
+        Assert.True(verified.ExitCode == 0, verified.All);
+        Assert.Contains(": OK", verified.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -93,19 +92,5 @@ public sealed class CertificateEncoderTests : IDisposable
         Assert.Equal(notAfter.UtcDateTime, leaf.NotAfter.ToUniversalTime());
         Assert.Equal("1.3.6.1.5.5.7.3.2", leaf.Extensions.OfType<X509EnhancedKeyUsageExtension>().Single().EnhancedKeyUsages[0].Value);
         Assert.Empty(leaf.Extensions.OfType<X509SubjectAlternativeNameExtension>());
-    }
-
-    private static (int Code, string Output) Run(string file, params string[] args)
-    {
-        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        using var p = Process.Start(info)!;
-        var output = p.StandardOutput.ReadToEnd() + p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        return (p.ExitCode, output);
     }
 }

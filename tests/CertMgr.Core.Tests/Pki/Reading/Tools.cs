@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace CertMgr.Core.Tests.Pki.Reading;
 
 /// <summary>Runs a real tool (openssl, keytool) and fails with its stderr when it fails.</summary>
@@ -7,28 +5,11 @@ internal static class Tools
 {
     public static void Run(string directory, string file, params string[] args)
     {
-        var start = new ProcessStartInfo(file)
-        {
-            WorkingDirectory = directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Cannot start {file}.");
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
+        var outcome = ExternalTool.Try(directory, file, args);
+        if (outcome.ExitCode != 0)
         {
             throw new InvalidOperationException(
-                $"{file} {string.Join(' ', args)} exited with {process.ExitCode}: {stderr} {stdout.Result}");
+                $"{file} {string.Join(' ', args)} exited with {outcome.ExitCode}: {outcome.Stderr} {outcome.Stdout}");
         }
     }
 

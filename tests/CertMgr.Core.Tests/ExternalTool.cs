@@ -1,8 +1,11 @@
 using System.Diagnostics;
 
-namespace CertMgr.Core.Tests.Pki.Writing;
+namespace CertMgr.Core.Tests;
 
-/// <summary>Runs a real command-line tool (openssl, keytool, haproxy) and returns what it printed.</summary>
+/// <summary>
+/// Runs a real command-line tool (openssl, keytool, haproxy) and returns what it printed: the one process runner of
+/// this test project.
+/// </summary>
 internal static class ExternalTool
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
@@ -22,7 +25,10 @@ internal static class ExternalTool
         return outcome;
     }
 
-    public static async Task<Outcome> TryAsync(string tool, params string[] args)
+    public static Task<Outcome> TryAsync(string tool, params string[] args) => Task.Run(() => Try(null, tool, args));
+
+    /// <summary>Runs the tool in a working directory (null: the current one), stdin closed, within the timeout.</summary>
+    public static Outcome Try(string? workingDirectory, string tool, params string[] args)
     {
         var start = new ProcessStartInfo(tool)
         {
@@ -30,6 +36,7 @@ internal static class ExternalTool
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
         };
         foreach (var arg in args)
         {
@@ -38,11 +45,15 @@ internal static class ExternalTool
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"{tool} did not start.");
         process.StandardInput.Close();
-        using var timeout = new CancellationTokenSource(Timeout);
-        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
-        await process.WaitForExitAsync(timeout.Token);
-        return new Outcome(process.ExitCode, await stdout, await stderr);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(Timeout))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"{tool} {string.Join(' ', args)} did not finish within {Timeout.TotalSeconds} s.");
+        }
+
+        return new Outcome(process.ExitCode, stdout.Result, stderr.Result);
     }
 
     /// <summary>The full path of a tool on PATH (or in the sbin directories), or null.</summary>
