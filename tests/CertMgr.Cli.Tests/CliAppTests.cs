@@ -47,6 +47,8 @@ public sealed class CliAppTests
     [InlineData("--no-such-option")]
     [InlineData("serve", "--urls")]
     [InlineData("serve", "extra-argument")]
+    [InlineData("bench", "ca-issue", "--count", "1")]
+    [InlineData("bench", "ca-sign", "--count", "0")]
     public async Task Run_BadUsage_OneLineErrorAndExitTwo(params string[] args)
     {
         var (code, output, error) = await RunAsync(args);
@@ -68,5 +70,20 @@ public sealed class CliAppTests
         Assert.Equal(2, code);
         Assert.Contains("not a valid listen URL", error, StringComparison.Ordinal);
         Assert.False(Directory.Exists(home));
+    }
+
+    [Fact]
+    public async Task BenchCaIssue_SmallCount_ReportsBothSidesAndRatio()
+    {
+        var (code, output, error) = await RunAsync("bench", "ca-issue", "--count", "4", "--json");
+
+        Assert.True(code == 0, error);
+        using var json = System.Text.Json.JsonDocument.Parse(output);
+        var root = json.RootElement;
+        Assert.Equal(4, root.GetProperty("count").GetInt32());
+        Assert.True(root.GetProperty("certmgrCertsPerSecond").GetDouble() > 0);
+        Assert.True(root.GetProperty("opensslCaCertsPerSecond").GetDouble() > 0);
+        var expected = root.GetProperty("certmgrCertsPerSecond").GetDouble() / root.GetProperty("opensslCaCertsPerSecond").GetDouble();
+        Assert.InRange(root.GetProperty("ratio").GetDouble(), expected * 0.98, expected * 1.02);
     }
 }

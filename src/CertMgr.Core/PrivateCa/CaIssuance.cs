@@ -24,6 +24,9 @@ public sealed partial class CaIssuance(
     TimeProvider time,
     ILogger<CaIssuance> logger)
 {
+    /// <summary>The largest batch one call (or one API request) issues.</summary>
+    public const int MaxBatch = 1000;
+
     /// <summary>Checks, records, signs and completes one certificate with the current CA.</summary>
     public async Task<Result<X509Certificate2>> IssueAsync(IssuanceRequest request, string actor, CancellationToken ct)
     {
@@ -44,42 +47,86 @@ public sealed partial class CaIssuance(
     /// </summary>
     public async Task<Result<byte[]>> IssueDerAsync(CaSigner signer, IssuanceRequest request, string actor, CancellationToken ct)
     {
-        ArgumentNullException.ThrowIfNull(signer);
         ArgumentNullException.ThrowIfNull(request);
+        return (await IssueDerManyAsync(signer, [Result<IssuanceRequest>.Success(request)], actor, ct))[0];
+    }
+
+    /// <summary>
+    /// The same for many requests at once, the way <c>openssl ca -infiles</c> works through a batch: every request is
+    /// checked against policy (a refused one gets its error and no ledger row), the accepted ones are committed to the
+    /// ledger as Pending in one transaction, then signed, then their DER stored in a second transaction. The results
+    /// are in the order of the requests. Single issuance is this path with one request.
+    /// </summary>
+    public async Task<IReadOnlyList<Result<byte[]>>> IssueDerManyAsync(
+        CaSigner signer, IReadOnlyList<Result<IssuanceRequest>> requests, string actor, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(signer);
+        ArgumentNullException.ThrowIfNull(requests);
         var now = time.GetUtcNow();
-        var checkedPlan = IssuancePolicy.Check(request, options, signer.Certificate, now);
-        if (!checkedPlan.IsSuccess)
+        var results = new Result<byte[]>[requests.Count];
+        var accepted = new List<(int Index, IssuanceRequest Request, IssuancePlan Plan, IssuedCertificate Row)>(requests.Count);
+        for (var i = 0; i < requests.Count; i++)
         {
-            LogRefused(logger, request.Profile.ToString(), checkedPlan.Error.Code);
-            return checkedPlan.Error;
+            var read = requests[i];
+            if (!read.IsSuccess)
+            {
+                results[i] = read.Error;
+                continue;
+            }
+
+            var request = read.Value;
+            var checkedPlan = IssuancePolicy.Check(request, options, signer.Certificate, now);
+            if (!checkedPlan.IsSuccess)
+            {
+                LogRefused(logger, request.Profile.ToString(), checkedPlan.Error.Code);
+                results[i] = checkedPlan.Error;
+                continue;
+            }
+
+            var plan = checkedPlan.Value;
+            var row = new IssuedCertificate
+            {
+                PrivateCaId = signer.Record.Id,
+                SerialNumber = plan.SerialHex,
+                Profile = request.Profile,
+                Subject = request.Subject.Name,
+                Names = [.. request.Names],
+                PublicKeySha256 = plan.PublicKeySha256,
+                NotBefore = plan.NotBefore,
+                NotAfter = plan.NotAfter,
+                Status = IssuedCertificateStatus.Pending,
+                IssuedBy = actor,
+                IssuedAt = now,
+            };
+            db.IssuedCertificates.Add(row);
+            db.Record(now, actor, "IssuedCertificate", row.SerialNumber, "issue", detail: $"{request.Profile}: {request.Subject.Name}");
+            accepted.Add((i, request, plan, row));
         }
 
-        var plan = checkedPlan.Value;
-        var row = new IssuedCertificate
+        if (accepted.Count == 0)
         {
-            PrivateCaId = signer.Record.Id,
-            SerialNumber = plan.SerialHex,
-            Profile = request.Profile,
-            Subject = request.Subject.Name,
-            Names = [.. request.Names],
-            PublicKeySha256 = plan.PublicKeySha256,
-            NotBefore = plan.NotBefore,
-            NotAfter = plan.NotAfter,
-            Status = IssuedCertificateStatus.Pending,
-            IssuedBy = actor,
-            IssuedAt = now,
-        };
-        db.IssuedCertificates.Add(row);
-        db.Record(now, actor, "IssuedCertificate", row.SerialNumber, "issue", detail: $"{request.Profile}: {request.Subject.Name}");
-        await db.SaveChangesAsync(ct); // on record before the signature exists
+            return results;
+        }
 
-        var der = CertificateIssuer.SignDer(signer.ContextFor(CaExtensionUrls.From(options)), request, plan);
-        row.Der = der;
-        row.Sha256 = Convert.ToHexString(SHA256.HashData(der));
-        row.Status = IssuedCertificateStatus.Valid;
+        await db.SaveChangesAsync(ct); // on record before any signature exists
+
+        var context = signer.ContextFor(CaExtensionUrls.From(options));
+        foreach (var (index, request, plan, row) in accepted)
+        {
+            var der = CertificateIssuer.SignDer(context, request, plan);
+            row.Der = der;
+            row.Sha256 = Convert.ToHexString(SHA256.HashData(der));
+            row.Status = IssuedCertificateStatus.Valid;
+            results[index] = der;
+        }
+
         await db.SaveChangesAsync(ct);
-        LogIssued(logger, row.SerialNumber, request.Profile.ToString(), row.Subject);
-        return der;
+        foreach (var (_, request, _, row) in accepted)
+        {
+            LogIssued(logger, row.SerialNumber, request.Profile.ToString(), row.Subject);
+        }
+
+        return results;
     }
 
     /// <summary>A server certificate for a PKCS#10 request (PEM or DER) whose signature verifies.</summary>
@@ -100,6 +147,35 @@ public sealed partial class CaIssuance(
 
         var signer = await signers.GetAsync(db, ca, ct);
         return signer.IsSuccess ? await IssueDerAsync(signer.Value, request.Value, actor, ct) : signer.Error;
+    }
+
+    /// <summary>
+    /// Server certificates for many PKCS#10 requests in one batch (the REST API's batch endpoint and
+    /// <c>certmgr ca issue</c> with several CSRs); a CSR that cannot be read or is refused gets its error, the others
+    /// are issued.
+    /// </summary>
+    public async Task<Result<IReadOnlyList<Result<byte[]>>>> IssueDerForCsrsAsync(IReadOnlyList<byte[]> csrs, int? days, string actor, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(csrs);
+        if (csrs.Count > MaxBatch)
+        {
+            return new Error("batch-too-large", $"At most {MaxBatch} CSRs per batch; this one has {csrs.Count}.");
+        }
+
+        var validity = TimeSpan.FromDays(days ?? options.MaxServerValidityDays);
+        var requests = new Result<IssuanceRequest>[csrs.Count];
+        for (var i = 0; i < csrs.Count; i++)
+        {
+            requests[i] = CsrReader.Read(csrs[i], IssuedCertificateProfile.Server, validity);
+        }
+
+        var signer = await signers.GetAsync(db, ca, ct);
+        if (!signer.IsSuccess)
+        {
+            return signer.Error;
+        }
+
+        return Result<IReadOnlyList<Result<byte[]>>>.Success(await IssueDerManyAsync(signer.Value, requests, actor, ct));
     }
 
     /// <summary>A server certificate for a definition's subject and names, for a key made elsewhere.</summary>

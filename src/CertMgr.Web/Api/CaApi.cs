@@ -35,6 +35,16 @@ public static class CaApi
 
     public sealed record RevokeBody(string? Reason);
 
+    /// <summary>Many PEM CSRs issued in one batch (at most <see cref="MaxBatch"/>).</summary>
+    public sealed record IssueBatchBody(IReadOnlyList<string>? Csrs, int? Days);
+
+    /// <summary>One batch item's outcome, in the order of the request: the certificate PEM, or the error.</summary>
+    public sealed record IssueBatchItem(int Index, string? SerialNumber, string? Certificate, string? Error, string? Message);
+
+    public sealed record IssueBatchResult(int Issued, int Failed, IReadOnlyList<IssueBatchItem> Items);
+
+    public const int MaxBatch = CaIssuance.MaxBatch;
+
     public static void MapCaApi(this RouteGroupBuilder api)
     {
         ArgumentNullException.ThrowIfNull(api);
@@ -44,6 +54,7 @@ public static class CaApi
         ca.MapGet("/crl", CrlAsync);
         ca.MapGet("/issued", IssuedAsync);
         ca.MapPost("/issue", IssueAsync).RequireAuthorization(CertMgrClaims.AdminPolicy);
+        ca.MapPost("/issue-batch", IssueBatchAsync).RequireAuthorization(CertMgrClaims.AdminPolicy);
         ca.MapPost("/issued/{serial}/revoke", RevokeAsync).RequireAuthorization(CertMgrClaims.AdminPolicy);
     }
 
@@ -138,6 +149,59 @@ public static class CaApi
         }
 
         return TypedResults.Text(PemEncoding.WriteString("CERTIFICATE", issued.Value) + "\n", "application/x-pem-file", Encoding.ASCII, StatusCodes.Status201Created);
+    }
+
+    internal static async Task<IResult> IssueBatchAsync(IssueBatchBody? body, CaIssuance issuance, ClaimsPrincipal user, CancellationToken ct)
+    {
+        if (body?.Csrs is not { Count: > 0 } csrs)
+        {
+            return ApiRoutes.Problem(new Error("csrs-missing", "Send {\"csrs\": [\"-----BEGIN CERTIFICATE REQUEST-----...\"]} with at least one CSR."));
+        }
+
+        if (csrs.Count > MaxBatch)
+        {
+            return ApiRoutes.Problem(new Error("batch-too-large", $"At most {MaxBatch} CSRs per batch; this one has {csrs.Count}."), StatusCodes.Status413PayloadTooLarge);
+        }
+
+        if (body.Days is <= 0)
+        {
+            return ApiRoutes.Problem(new Error("validity-invalid", "days must be a positive number."));
+        }
+
+        var input = new byte[csrs.Count][];
+        for (var i = 0; i < csrs.Count; i++)
+        {
+            var text = csrs[i] ?? "";
+            input[i] = text.Length > MaxCsrBytes ? [] : Encoding.ASCII.GetBytes(text);
+        }
+
+        var issued = await issuance.IssueDerForCsrsAsync(input, body.Days, Actor(user), ct);
+        if (!issued.IsSuccess)
+        {
+            return ApiRoutes.Problem(issued.Error);
+        }
+
+        var items = new IssueBatchItem[input.Length];
+        for (var i = 0; i < input.Length; i++)
+        {
+            var r = issued.Value[i];
+            if (r.IsSuccess)
+            {
+                using var cert = X509CertificateLoader.LoadCertificate(r.Value);
+                items[i] = new IssueBatchItem(i, cert.SerialNumber, PemEncoding.WriteString("CERTIFICATE", r.Value) + "\n", null, null);
+            }
+            else if (csrs[i] is { Length: > MaxCsrBytes })
+            {
+                items[i] = new IssueBatchItem(i, null, null, "csr-too-large", $"This CSR is larger than {MaxCsrBytes} bytes.");
+            }
+            else
+            {
+                items[i] = new IssueBatchItem(i, null, null, r.Error.Code, r.Error.Message);
+            }
+        }
+
+        var ok = items.Count(i => i.Certificate is not null);
+        return TypedResults.Ok(new IssueBatchResult(ok, items.Length - ok, items));
     }
 
     internal static async Task<IResult> RevokeAsync(string serial, RevokeBody? body, CaRevocation revocation, ClaimsPrincipal user, CancellationToken ct)

@@ -124,6 +124,31 @@ public sealed class IssuancePolicyTests
         Assert.Equal("key-not-allowed", plan.Error?.Code);
     }
 
+    [Theory]
+    [InlineData("1.2.840.10045.3.1.7")]
+    [InlineData("1.3.132.0.34")]
+    [InlineData("1.3.132.0.35")]
+    public void IsOnCurve_RealKeysAcceptedAndTamperedOrMalformedPointsRefused(string oid)
+    {
+        using var ec = ECDsa.Create(ECCurve.CreateFromValue(oid));
+        var point = PublicKey.CreateFromSubjectPublicKeyInfo(ec.ExportSubjectPublicKeyInfo(), out _).EncodedKeyValue.RawData;
+        var size = (point.Length - 1) / 2;
+        var tamperedX = (byte[])point.Clone();
+        tamperedX[size] ^= 0x01;
+        var compressed = new byte[1 + size];
+        compressed[0] = (byte)(0x02 | (point[^1] & 1));
+        point.AsSpan(1, size).CopyTo(compressed.AsSpan(1));
+        var xAbovePrime = (byte[])point.Clone();
+        xAbovePrime.AsSpan(1, size).Fill(0xFF);
+
+        Assert.True(IssuancePolicy.IsOnCurve(oid, point));
+        Assert.False(IssuancePolicy.IsOnCurve(oid, tamperedX));
+        Assert.False(IssuancePolicy.IsOnCurve(oid, compressed));
+        Assert.False(IssuancePolicy.IsOnCurve(oid, xAbovePrime));
+        Assert.False(IssuancePolicy.IsOnCurve(oid, point.AsSpan(0, point.Length - 1)));
+        Assert.False(IssuancePolicy.IsOnCurve(oid, [0x00]));
+    }
+
     [Fact]
     public void Check_EcPointNotOnCurve_Refused()
     {

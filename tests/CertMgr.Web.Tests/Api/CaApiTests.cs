@@ -135,6 +135,48 @@ public sealed class CaApiTests : IAsyncLifetime
         Assert.Equal("csr-invalid", problem.ProblemDetails.Extensions["code"]);
     }
 
+    [Fact]
+    public async Task IssueBatch_MixedCsrs_IssuesGoodOnesInOrderAndReportsEachBadOne()
+    {
+        await using var scope = _app.Services.CreateAsyncScope();
+        var services = scope.ServiceProvider;
+        var issuance = services.GetRequiredService<CaIssuance>();
+        var admin = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, "admin")], "test"));
+        string Csr(string name)
+        {
+            using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
+            var san = new SubjectAlternativeNameBuilder();
+            san.AddDnsName(name);
+            request.CertificateExtensions.Add(san.Build());
+            return request.CreateSigningRequestPem();
+        }
+
+        var body = new CaApi.IssueBatchBody([Csr("a.batch.test"), "garbage", Csr("b.batch.test"), Csr("bad_name!.test")], 30);
+        var result = Assert.IsType<Ok<CaApi.IssueBatchResult>>(await CaApi.IssueBatchAsync(body, issuance, admin, CancellationToken.None)).Value!;
+
+        Assert.Equal(2, result.Issued);
+        Assert.Equal(2, result.Failed);
+        Assert.Equal([0, 1, 2, 3], result.Items.Select(i => i.Index));
+        using var a = X509Certificate2.CreateFromPem(result.Items[0].Certificate!);
+        using var b = X509Certificate2.CreateFromPem(result.Items[2].Certificate!);
+        Assert.True(a.MatchesHostname("a.batch.test"));
+        Assert.True(b.MatchesHostname("b.batch.test"));
+        Assert.Equal(a.SerialNumber, result.Items[0].SerialNumber);
+        Assert.Equal("csr-invalid", result.Items[1].Error);
+        Assert.NotNull(result.Items[3].Error);
+        Assert.Null(result.Items[3].Certificate);
+        var ledger = services.GetRequiredService<CertMgr.Data.CertMgrDbContext>().IssuedCertificates;
+        Assert.Equal(CertMgr.Data.Model.IssuedCertificateStatus.Valid, ledger.Single(i => i.SerialNumber == a.SerialNumber).Status);
+        Assert.DoesNotContain(ledger.ToList(), i => i.Subject.Contains("bad_name", StringComparison.Ordinal));
+
+        var empty = Assert.IsType<ProblemHttpResult>(await CaApi.IssueBatchAsync(new CaApi.IssueBatchBody([], null), issuance, admin, CancellationToken.None));
+        Assert.Equal("csrs-missing", empty.ProblemDetails.Extensions["code"]);
+        var tooMany = Assert.IsType<ProblemHttpResult>(await CaApi.IssueBatchAsync(
+            new CaApi.IssueBatchBody(Enumerable.Repeat("x", CaApi.MaxBatch + 1).ToList(), null), issuance, admin, CancellationToken.None));
+        Assert.Equal(StatusCodes.Status413PayloadTooLarge, tooMany.StatusCode);
+    }
+
     private static string Openssl(params string[] args)
     {
         var start = new ProcessStartInfo("openssl") { RedirectStandardOutput = true, RedirectStandardError = true };
