@@ -60,13 +60,13 @@ public sealed record CertificateSummary(
     /// <summary>Dates as the JSON shows them: ISO-8601, UTC, to the second.</summary>
     public static string IsoUtc(DateTime value) => value.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
-    internal static string? CommonNameOf(X500DistinguishedName name) =>
+    public static string? CommonNameOf(X500DistinguishedName name) =>
         name.EnumerateRelativeDistinguishedNames()
             .Where(rdn => rdn.GetSingleElementType().Value == "2.5.4.3")
             .Select(rdn => rdn.GetSingleElementValue())
             .LastOrDefault();
 
-    internal static List<string> SansOf(X509Certificate2 certificate)
+    public static List<string> SansOf(X509Certificate2 certificate)
     {
         var extension = certificate.Extensions.OfType<X509SubjectAlternativeNameExtension>().FirstOrDefault();
         if (extension is null)

@@ -3,7 +3,7 @@ using CertMgr.Data.Model;
 
 namespace CertMgr.Core.Pki.Reading;
 
-internal static class KeySpecs
+public static class KeySpecs
 {
     /// <summary>The key type and size of an RSA or EC certificate (callers have checked the algorithm).</summary>
     public static KeySpec Of(X509Certificate2 certificate)
