@@ -1,0 +1,219 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using CertMgr.Core.Probe;
+using CertMgr.Data.Model;
+
+namespace CertMgr.Cli.Commands;
+
+/// <summary>
+/// <c>certmgr check HOST[:PORT]</c>: one endpoint check from the command line. Exit 0 OK, 1 NG, 3 Unreachable,
+/// 2 bad usage.
+/// </summary>
+internal static class CheckCommand
+{
+    public const int ExitUnreachable = 3;
+
+    private static readonly JsonSerializerOptions JsonOut = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private static readonly Argument<string> Endpoint = new("HOST[:PORT]")
+    {
+        Description = "Host name, IPv4 address or [IPv6] address, with the port (default 443).",
+    };
+
+    private static readonly Option<string?> Sni = new("--sni")
+    {
+        Description = "Server name to send (SNI) and to check the certificate against (default: HOST when it is a name).",
+        HelpName = "NAME",
+    };
+
+    private static readonly Option<FileInfo> CaFile = new Option<FileInfo>("--ca-file")
+    {
+        Description = "Trust only the CA certificates in this file (PEM bundle or DER) for path validation " +
+            "(default: the data directory's system collection, trusted-cas/system-list/).",
+        HelpName = "FILE",
+    }.AcceptExistingOnly();
+
+    private static readonly Option<string?> ExpectSha1 = new("--expect-sha1")
+    {
+        Description = "The SHA-1 thumbprint the served certificate must have (hex; colons and spaces allowed).",
+        HelpName = "HEX",
+    };
+
+    private static readonly Option<int> Threshold = new("--threshold")
+    {
+        Description = "NG when fewer days of validity remain.",
+        HelpName = "DAYS",
+        DefaultValueFactory = _ => 30,
+    };
+
+    private static readonly Option<double> Timeout = new("--timeout")
+    {
+        Description = "Seconds allowed for the TCP connection, and again for the TLS handshake.",
+        HelpName = "SECONDS",
+        DefaultValueFactory = _ => 5,
+    };
+
+    private static readonly Option<bool> Json = new("--json") { Description = "Print one JSON object instead of text." };
+
+    public static void AddTo(RootCommand root, TextWriter output, TextWriter error)
+    {
+        var check = new Command("check", "Check one TLS endpoint: handshake, served chain, trust, name, validity (exit 0 OK, 1 NG, 3 Unreachable).");
+        check.Arguments.Add(Endpoint);
+        foreach (var option in new Option[] { Sni, CaFile, ExpectSha1, Threshold, Timeout, Json })
+        {
+            check.Options.Add(option);
+        }
+
+        check.Validators.Add(r =>
+        {
+            if (r.GetValue(Endpoint) is { } text && !EndpointProbe.TryParseEndpoint(text, 443, out _, out _))
+            {
+                r.AddError($"'{text}' is not HOST, HOST:PORT or [IPv6]:PORT with a port from 1 to 65535.");
+            }
+
+            if (r.GetResult(Threshold) is { Implicit: false } t && t.GetValueOrDefault<int>() is < 0 or > 3650)
+            {
+                r.AddError("--threshold must be between 0 and 3650 days.");
+            }
+
+            if (r.GetResult(Timeout) is { Implicit: false } s && s.GetValueOrDefault<double>() is <= 0 or > 300)
+            {
+                r.AddError("--timeout must be more than 0 and at most 300 seconds.");
+            }
+
+            if (r.GetValue(ExpectSha1) is { } hex && Normalize(hex) is not { Length: 40 })
+            {
+                r.AddError("--expect-sha1 must be 40 hexadecimal digits.");
+            }
+        });
+        check.SetAction((parse, ct) => RunAsync(parse, output, error, ct));
+        root.Subcommands.Add(check);
+    }
+
+    private static async Task<int> RunAsync(ParseResult parse, TextWriter output, TextWriter error, CancellationToken ct)
+    {
+        EndpointProbe.TryParseEndpoint(parse.GetValue(Endpoint)!, 443, out var host, out var port);
+        var json = parse.GetValue(Json);
+        var anchors = await LoadAnchorsAsync(parse, error, ct);
+        if (anchors.Error is not null)
+        {
+            return anchors.ExitCode;
+        }
+
+        var seconds = TimeSpan.FromSeconds(parse.GetValue(Timeout));
+        var options = new ProbeOptions
+        {
+            ConnectTimeout = seconds,
+            HandshakeTimeout = seconds,
+            TotalTimeout = (seconds * 2) + TimeSpan.FromSeconds(1),
+            TrustAnchors = anchors.Anchors,
+        };
+        var sni = parse.GetValue(Sni);
+        var probe = await EndpointProbe.ProbeAsync(host, port, sni, options, ct);
+        var report = EndpointChecks.Evaluate(probe, new CheckExpectations
+        {
+            NameToCheck = sni ?? host,
+            ExpectedSha1 = parse.GetValue(ExpectSha1) is { } hex ? Normalize(hex) : null,
+            TrustAnchors = anchors.Anchors,
+            ThresholdDays = parse.GetValue(Threshold),
+        }, TimeProvider.System.GetUtcNow());
+
+        if (json)
+        {
+            await output.WriteLineAsync(JsonSerializer.Serialize(new
+            {
+                status = report.Status switch { CheckStatus.Ok => "OK", CheckStatus.Ng => "NG", _ => "Unreachable" },
+                target = report.Target,
+                reason = report.Reason,
+                sha1 = report.Sha1,
+                sha256 = report.Sha256,
+                subject = report.Subject,
+                issuer = report.Issuer,
+                notAfter = report.NotAfter?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+                daysRemaining = report.DaysRemaining,
+                chainLength = report.ChainLength,
+                protocol = report.Protocol,
+                cipherSuite = report.CipherSuite,
+                checks = report.Checks.Select(c => new { name = c.Name, ok = c.Ok, detail = c.Detail }),
+                timingsMs = new
+                {
+                    connect = Math.Round(report.Timings.Connect.TotalMilliseconds, 1),
+                    handshake = Math.Round(report.Timings.Handshake.TotalMilliseconds, 1),
+                    total = Math.Round(report.Timings.Total.TotalMilliseconds, 1),
+                },
+            }, JsonOut));
+        }
+        else
+        {
+            await WriteTextAsync(report, output);
+        }
+
+        return report.Status switch
+        {
+            CheckStatus.Ok => CliApp.ExitOk,
+            CheckStatus.Ng => CliApp.ExitFailure,
+            _ => ExitUnreachable,
+        };
+    }
+
+    private static async Task<(System.Security.Cryptography.X509Certificates.X509Certificate2Collection? Anchors, string? Error, int ExitCode)> LoadAnchorsAsync(
+        ParseResult parse, TextWriter error, CancellationToken ct)
+    {
+        if (parse.GetValue(CaFile) is { } file)
+        {
+            var read = TrustAnchorFiles.Read(await File.ReadAllBytesAsync(file.FullName, ct), file.Name);
+            if (!read.IsSuccess)
+            {
+                return (null, read.Error.Message, await CliHost.FailAsync(error, read.Error));
+            }
+
+            return (read.Value, null, 0);
+        }
+
+        var (host, code) = await CliHost.OpenAsync(parse, error, ensureCa: true, ct);
+        if (host is null)
+        {
+            return (null, "no data directory", code);
+        }
+
+        await using (host)
+        {
+            var read = TrustAnchorFiles.ReadFolder(host.Settings.Home.SystemListDirectory);
+            if (!read.IsSuccess)
+            {
+                return (null, read.Error.Message, await CliHost.FailAsync(error, read.Error));
+            }
+
+            return (read.Value, null, 0);
+        }
+    }
+
+    private static async Task WriteTextAsync(CheckReport report, TextWriter output)
+    {
+        var status = report.Status switch { CheckStatus.Ok => "OK", CheckStatus.Ng => "NG", _ => "Unreachable" };
+        await output.WriteLineAsync($"{report.Target}: {status}");
+        if (report.Status == CheckStatus.Unreachable)
+        {
+            await output.WriteLineAsync($"  {report.Reason}");
+            return;
+        }
+
+        await output.WriteLineAsync($"  subject      {report.Subject}");
+        await output.WriteLineAsync($"  issuer       {report.Issuer}");
+        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"  not after    {report.NotAfter:yyyy-MM-dd HH:mm:ss}Z ({report.DaysRemaining} days)"));
+        await output.WriteLineAsync($"  SHA-1        {report.Sha1}");
+        await output.WriteLineAsync($"  SHA-256      {report.Sha256}");
+        await output.WriteLineAsync($"  chain sent   {report.ChainLength} certificate(s); {report.Protocol}, {report.CipherSuite}");
+        foreach (var c in report.Checks)
+        {
+            await output.WriteLineAsync($"  [{(c.Ok ? "ok" : "NG")}] {c.Name,-10} {c.Detail}");
+        }
+    }
+
+    private static string Normalize(string hex)
+    {
+        var s = string.Concat(hex.Where(c => c is not (':' or ' ')).Select(char.ToUpperInvariant));
+        return s.All(Uri.IsHexDigit) ? s : "";
+    }
+}
