@@ -114,6 +114,7 @@ internal static class BenchCommand
             }
         });
         bench.Subcommands.Add(caIssue);
+        bench.Subcommands.Add(MonitorBenchmark.Command(output, error));
         root.Subcommands.Add(bench);
     }
 }
