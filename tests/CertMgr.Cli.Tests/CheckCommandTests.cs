@@ -136,7 +136,23 @@ public sealed class CheckCommandTests : IAsyncLifetime
         Assert.Contains("refused", root.GetProperty("reason").GetString(), StringComparison.OrdinalIgnoreCase);
     }
 
+    [Fact]
+    public async Task Check_DefaultTrustSetOfAHome_PublicRootsDoNotTrustThisServer()
+    {
+        var home = Path.Combine(_work, "home");
+
+        var (code, output, error) = await RunAsync("check", $"127.0.0.1:{_port}", "--sni", "check.test", "--home", home, "--threshold", "0", "--json");
+        var (unknownCode, _, unknownError) = await RunAsync("check", $"127.0.0.1:{_port}", "--home", home, "--trust-set", "Nope");
+
+        Assert.True(code == 1, output + error);
+        var chain = JsonDocument.Parse(output).RootElement.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "chain");
+        Assert.False(chain.GetProperty("ok").GetBoolean());
+        Assert.Equal(1, unknownCode);
+        Assert.Contains("Nope", unknownError, StringComparison.Ordinal);
+    }
+
     [Theory]
+    [InlineData("check", "127.0.0.1:443", "--trust-set", "A", "--ca-file", "/etc/hostname")]
     [InlineData("check", "host:0")]
     [InlineData("check", "127.0.0.1:443", "--expect-sha1", "XYZ")]
     [InlineData("check", "127.0.0.1:443", "--threshold", "-1")]

@@ -30,9 +30,15 @@ internal static class CheckCommand
     private static readonly Option<FileInfo> CaFile = new Option<FileInfo>("--ca-file")
     {
         Description = "Trust only the CA certificates in this file (PEM bundle or DER) for path validation " +
-            "(default: the data directory's system collection, trusted-cas/system-list/).",
+            "(default: the default Trusted CA Set).",
         HelpName = "FILE",
     }.AcceptExistingOnly();
+
+    private static readonly Option<string?> TrustSet = new("--trust-set")
+    {
+        Description = "Validate the served chain against this Trusted CA Set (default: the default set).",
+        HelpName = "NAME",
+    };
 
     private static readonly Option<string?> ExpectSha1 = new("--expect-sha1")
     {
@@ -60,7 +66,7 @@ internal static class CheckCommand
     {
         var check = new Command("check", "Check one TLS endpoint: handshake, served chain, trust, name, validity (exit 0 OK, 1 NG, 3 Unreachable).");
         check.Arguments.Add(Endpoint);
-        foreach (var option in new Option[] { Sni, CaFile, ExpectSha1, Threshold, Timeout, Json })
+        foreach (var option in new Option[] { Sni, TrustSet, CaFile, ExpectSha1, Threshold, Timeout, Json })
         {
             check.Options.Add(option);
         }
@@ -70,6 +76,11 @@ internal static class CheckCommand
             if (r.GetValue(Endpoint) is { } text && !EndpointProbe.TryParseEndpoint(text, 443, out _, out _))
             {
                 r.AddError($"'{text}' is not HOST, HOST:PORT or [IPv6]:PORT with a port from 1 to 65535.");
+            }
+
+            if (r.GetResult(TrustSet) is not null && r.GetResult(CaFile) is not null)
+            {
+                r.AddError("Use either --trust-set or --ca-file, not both.");
             }
 
             if (r.GetResult(Threshold) is { Implicit: false } t && t.GetValueOrDefault<int>() is < 0 or > 3650)
@@ -179,7 +190,8 @@ internal static class CheckCommand
 
         await using (host)
         {
-            var read = TrustAnchorFiles.ReadFolder(host.Settings.Home.SystemListDirectory);
+            var sets = host.Get<CertMgr.Core.TrustedCas.TrustedCaSets>();
+            var read = parse.GetValue(TrustSet) is { } name ? await sets.AnchorsByNameAsync(name, ct) : await sets.AnchorsAsync(null, ct);
             if (!read.IsSuccess)
             {
                 return (null, read.Error.Message, await CliHost.FailAsync(error, read.Error));

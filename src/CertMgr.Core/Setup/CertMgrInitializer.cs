@@ -1,5 +1,6 @@
 using CertMgr.Core.PrivateCa;
 using CertMgr.Core.Security;
+using CertMgr.Core.TrustedCas;
 using CertMgr.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
@@ -21,6 +22,7 @@ public sealed partial class CertMgrInitializer(
     CertMgrDbContext db,
     PrivateCaService privateCa,
     UserAccounts users,
+    TrustedCaSets trustedCaSets,
     ILogger<CertMgrInitializer> logger)
 {
     /// <param name="ct">Cancellation.</param>
@@ -39,6 +41,7 @@ public sealed partial class CertMgrInitializer(
         }
 
         var createdCa = ensureCa && (await privateCa.EnsureRootAsync(ct)).Created;
+        await trustedCaSets.EnsureDefaultsAsync(ct); // after the CA: its certificate file joins the default set
         var password = await users.EnsureInitialAdminAsync(ct);
         return new InitializationOutcome(created, createdCa, password);
     }

@@ -1,5 +1,6 @@
 using CertMgr.Core.PrivateCa;
 using CertMgr.Core.Security;
+using CertMgr.Core.TrustedCas;
 using CertMgr.Data;
 using CertMgr.Data.Secrets;
 using Microsoft.Extensions.DependencyInjection;
@@ -30,6 +31,7 @@ public static class ServiceRegistration
         services.AddScoped<CaRevocation>();
         services.AddScoped<UserAccounts>();
         services.AddScoped<ConsoleCertificateService>();
+        services.AddScoped<TrustedCaSets>();
         services.AddScoped<CertMgrInitializer>();
         return services;
     }
