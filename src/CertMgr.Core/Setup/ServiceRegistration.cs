@@ -1,3 +1,4 @@
+using CertMgr.Core.Monitoring;
 using CertMgr.Core.PrivateCa;
 using CertMgr.Core.Security;
 using CertMgr.Core.TrustedCas;
@@ -32,6 +33,8 @@ public static class ServiceRegistration
         services.AddScoped<UserAccounts>();
         services.AddScoped<ConsoleCertificateService>();
         services.AddScoped<TrustedCaSets>();
+        services.AddSingleton(new MonitorOptions());
+        services.AddScoped<MonitorService>();
         services.AddScoped<CertMgrInitializer>();
         return services;
     }

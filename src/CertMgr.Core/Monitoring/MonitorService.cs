@@ -1,0 +1,136 @@
+using System.Text.Json;
+using CertMgr.Core.Audit;
+using CertMgr.Core.Common;
+using CertMgr.Core.Probe;
+using CertMgr.Core.TrustedCas;
+using CertMgr.Data;
+using CertMgr.Data.Model;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+
+namespace CertMgr.Core.Monitoring;
+
+/// <summary>Settings of the monitor (certmgr.json "Monitor" section, later the Monitor Control screen).</summary>
+public sealed record MonitorOptions
+{
+    public int Degree { get; init; } = MonitorPass.DefaultDegree;
+    public ProbeOptions Probe { get; init; } = ProbeOptions.Default;
+}
+
+/// <summary>
+/// One monitoring pass (guide 2.5, 4.4): every monitored-only definition and every lifecycle-managed definition whose
+/// current certificate is deployed (Confirmed or Install Requested), except those with monitoring disabled, checked
+/// concurrently; a <see cref="MonitorRun"/> with one <see cref="MonitorResult"/> per definition.
+/// </summary>
+public sealed partial class MonitorService(
+    CertMgrDbContext db, TrustedCaSets trustedCaSets, MonitorOptions options, TimeProvider time, ILogger<MonitorService> logger)
+{
+    private static readonly DeploymentStatus[] Monitored = [DeploymentStatus.Confirmed, DeploymentStatus.InstallRequested, DeploymentStatus.AutoInstalled, DeploymentStatus.ManuallyConfirmed];
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>Where a definition is checked: host, port, SNI name.</summary>
+    public static (string Host, int Port, string Sni) EndpointOf(CertificateDefinition d, string? alternativeName = null)
+    {
+        ArgumentNullException.ThrowIfNull(d);
+        var host = alternativeName ?? d.ServerNameForCheck ?? d.TargetServerName ?? d.CommonName;
+        var sni = alternativeName ?? d.CommonName;
+        if (sni.StartsWith("*.", StringComparison.Ordinal))
+        {
+            sni = host; // a wildcard is not a name to send; check the host it is served on
+        }
+
+        return (host, d.CheckPort ?? d.Port, sni);
+    }
+
+    public async Task<Result<MonitorRun>> RunAsync(RunTrigger trigger, string actor, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        if (await db.MonitorRuns.AnyAsync(r => r.Status == RunStatus.Running && r.StartedAt > now.AddHours(-1), ct))
+        {
+            return new Error("run-in-progress", "A monitoring pass is already running.");
+        }
+
+        var definitions = await db.Definitions.AsNoTracking()
+            .Include(d => d.CurrentCertificate).ThenInclude(c => c!.Deployments)
+            .Where(d => d.MonitoringEnabled)
+            .Where(d => d.OperationMode == OperationMode.MonitoredOnly ||
+                (d.CurrentCertificate != null && d.CurrentCertificate.Deployments.Any(x => !x.MonitoringDisabled && Monitored.Contains(x.Status))))
+            .ToListAsync(ct);
+
+        var run = new MonitorRun { Trigger = trigger, StartedAt = now };
+        db.MonitorRuns.Add(run);
+        db.Record(now, actor, nameof(MonitorRun), run.Id.ToString(), "start", detail: $"{trigger}: {definitions.Count} endpoint(s)");
+        await db.SaveChangesAsync(ct);
+        LogStarted(logger, run.Id, definitions.Count);
+
+        var targets = new List<MonitorTarget>(definitions.Count);
+        foreach (var d in definitions)
+        {
+            var anchors = await trustedCaSets.AnchorsAsync(d.TrustedCaSetId, ct);
+            var (host, port, sni) = EndpointOf(d);
+            var managed = d.OperationMode == OperationMode.LifecycleManaged && d.CurrentCertificate is not null;
+            targets.Add(new MonitorTarget(d.Id.ToString(), host, port, sni, new CheckExpectations
+            {
+                NameToCheck = sni,
+                ExpectedSha1 = managed ? d.CurrentCertificate!.Sha1 : null,
+                ExpectedSha256 = managed ? d.CurrentCertificate!.Sha256 : null,
+                TrustAnchors = anchors.IsSuccess ? anchors.Value : null,
+                CommonName = managed ? null : d.CommonName,
+                Organization = managed ? null : d.Organization,
+                Country = managed ? null : d.Country,
+                ThresholdDays = d.ExpiryThresholdDays,
+            }));
+        }
+
+        CheckReport[] reports;
+        try
+        {
+            reports = await MonitorPass.RunAsync(targets, options.Degree, options.Probe, time, ct);
+        }
+        catch (OperationCanceledException)
+        {
+            run.Status = RunStatus.Cancelled;
+            run.EndedAt = time.GetUtcNow();
+            await db.SaveChangesAsync(CancellationToken.None);
+            throw;
+        }
+
+        var ended = time.GetUtcNow();
+        for (var i = 0; i < reports.Length; i++)
+        {
+            var r = reports[i];
+            db.MonitorResults.Add(new MonitorResult
+            {
+                MonitorRunId = run.Id,
+                DefinitionId = definitions[i].Id,
+                Status = r.Status,
+                Endpoint = r.Target,
+                ServedSha1 = r.Sha1,
+                ServedSha256 = r.Sha256,
+                Reason = r.Status == CheckStatus.Ok ? null : Truncate(r.Summary, 1000),
+                ChecksJson = JsonSerializer.Serialize(r.Checks, Json),
+                CheckedAt = ended,
+                DurationMs = (int)Math.Min(int.MaxValue, r.Timings.Total.TotalMilliseconds),
+            });
+        }
+
+        run.OkCount = reports.Count(r => r.Status == CheckStatus.Ok);
+        run.NgCount = reports.Count(r => r.Status == CheckStatus.Ng);
+        run.UnreachableCount = reports.Count(r => r.Status == CheckStatus.Unreachable);
+        run.Status = RunStatus.Completed;
+        run.EndedAt = ended;
+        db.Record(ended, actor, nameof(MonitorRun), run.Id.ToString(), "complete",
+            detail: $"OK {run.OkCount}, NG {run.NgCount}, Unreachable {run.UnreachableCount}");
+        await db.SaveChangesAsync(ct);
+        LogCompleted(logger, run.Id, run.OkCount, run.NgCount, run.UnreachableCount);
+        return run;
+    }
+
+    private static string Truncate(string text, int max) => text.Length <= max ? text : string.Concat(text.AsSpan(0, max - 3), "...");
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Monitor run {RunId} started: {Count} endpoint(s)")]
+    private static partial void LogStarted(ILogger logger, Guid runId, int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Monitor run {RunId} completed: OK {Ok}, NG {Ng}, Unreachable {Unreachable}")]
+    private static partial void LogCompleted(ILogger logger, Guid runId, int ok, int ng, int unreachable);
+}

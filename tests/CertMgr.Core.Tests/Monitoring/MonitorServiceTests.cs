@@ -1,0 +1,94 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using CertMgr.Core.Inventory;
+using CertMgr.Core.Monitoring;
+using CertMgr.Core.Tests.Probe;
+using CertMgr.Core.TrustedCas;
+using CertMgr.Data.Model;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CertMgr.Core.Tests.Monitoring;
+
+public sealed class MonitorServiceTests
+{
+    private static int ClosedPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    [Fact]
+    public async Task Run_MonitoredAndDeployedDefinitions_OneResultEachWithVerdictsAndCounts()
+    {
+        await using var f = await CoreFixture.CreateAsync();
+        // The probe runs against real time; certificates are made for now, so the fixture's clock must agree.
+        f.Time.SetUtcNow(TimeProvider.System.GetUtcNow());
+        using var pki = new TestPki();
+        using var good = pki.Leaf("good.monitor.test", ["good.monitor.test"], subject: "CN=good.monitor.test, O=Example, C=DE");
+        using var other = pki.Leaf("managed.monitor.test", ["managed.monitor.test"]);
+        using var current = pki.Leaf("managed.monitor.test", ["managed.monitor.test"]);
+        await using var goodServer = LoopbackServer.Tls(good, [pki.Intermediate]);
+        await using var managedServer = LoopbackServer.Tls(other, [pki.Intermediate]);
+        var set = (await f.WithAsync(s => s.GetRequiredService<TrustedCaSets>().CreateAsync("Test PKI", [], "t", CancellationToken.None))).Value;
+        await f.WithAsync(s => s.GetRequiredService<TrustedCaSets>().SaveAndMergeAsync(set.Id, [],
+            [Encoding.ASCII.GetBytes(PemEncoding.WriteString("CERTIFICATE", pki.Root.RawData))], [], "t", CancellationToken.None));
+
+        var now = f.Time.GetUtcNow();
+        await f.DbAsync(async db =>
+        {
+            CertificateDefinition Def(string cn, OperationMode mode, int port, bool enabled = true) => new()
+            {
+                Name = cn, CommonName = cn, OperationMode = mode, ServerNameForCheck = "127.0.0.1", CheckPort = port,
+                Organization = "Example", Country = "DE", TrustedCaSetId = set.Id, MonitoringEnabled = enabled, CreatedAt = now, UpdatedAt = now,
+            };
+            var monitored = Def("good.monitor.test", OperationMode.MonitoredOnly, goodServer.Port);
+            var dead = Def("dead.monitor.test", OperationMode.MonitoredOnly, ClosedPort());
+            var disabled = Def("off.monitor.test", OperationMode.MonitoredOnly, goodServer.Port, enabled: false);
+            var managed = Def("managed.monitor.test", OperationMode.LifecycleManaged, managedServer.Port);
+            var undeployed = Def("undeployed.monitor.test", OperationMode.LifecycleManaged, goodServer.Port);
+            db.Definitions.AddRange(monitored, dead, disabled, managed, undeployed);
+            await db.SaveChangesAsync();
+            var cert = InventoryRecords.NewCertificate(current, [pki.Intermediate], managed.Id, CertificateSource.Imported, now);
+            db.Certificates.Add(cert);
+            cert.Deployments.Add(new Deployment { Status = DeploymentStatus.Confirmed, CreatedAt = now, UpdatedAt = now });
+            await db.SaveChangesAsync();
+            managed.CurrentCertificateId = cert.Id;
+            await db.SaveChangesAsync();
+            return 0;
+        });
+
+        var result = await f.WithAsync(s => s.GetRequiredService<MonitorService>().RunAsync(RunTrigger.Manual, "tester", CancellationToken.None));
+
+        Assert.True(result.IsSuccess, result.Error?.Message);
+        var run = result.Value;
+        Assert.Equal((1, 1, 1), (run.OkCount, run.NgCount, run.UnreachableCount));
+        Assert.Equal(RunStatus.Completed, run.Status);
+        var results = await f.DbAsync(db => db.MonitorResults.Include(r => r.Definition).Where(r => r.MonitorRunId == run.Id).ToListAsync());
+        Assert.Equal(["dead.monitor.test", "good.monitor.test", "managed.monitor.test"], results.Select(r => r.Definition.Name).Order());
+        var managedResult = results.Single(r => r.Definition.Name == "managed.monitor.test");
+        Assert.Equal(CheckStatus.Ng, managedResult.Status);
+        Assert.Contains("thumbprint", managedResult.Reason, StringComparison.Ordinal);
+        Assert.Contains("\"name\":\"chain\",\"ok\":true", managedResult.ChecksJson, StringComparison.Ordinal);
+        Assert.Contains("refused", results.Single(r => r.Definition.Name == "dead.monitor.test").Reason, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(CheckStatus.Ok, results.Single(r => r.Definition.Name == "good.monitor.test").Status);
+    }
+
+    [Fact]
+    public void EndpointOf_DefaultsAndOverrides()
+    {
+        var d = new CertificateDefinition { Name = "x", CommonName = "www.example.test", Port = 443 };
+        Assert.Equal(("www.example.test", 443, "www.example.test"), MonitorService.EndpointOf(d));
+
+        d.TargetServerName = "web01.internal";
+        d.CheckPort = 8443;
+        Assert.Equal(("web01.internal", 8443, "www.example.test"), MonitorService.EndpointOf(d));
+
+        d.ServerNameForCheck = "10.0.0.5";
+        Assert.Equal(("10.0.0.5", 8443, "www.example.test"), MonitorService.EndpointOf(d));
+        Assert.Equal(("alt.example.test", 8443, "alt.example.test"), MonitorService.EndpointOf(d, "alt.example.test"));
+    }
+}
