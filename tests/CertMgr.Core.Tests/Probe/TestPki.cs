@@ -16,14 +16,14 @@ internal sealed class TestPki : IDisposable
         rootRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
         rootRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
         rootRequest.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(rootRequest.PublicKey, false));
-        Root = rootRequest.CreateSelfSigned(now.AddDays(-30), now.AddYears(5));
+        Root = rootRequest.CreateSelfSigned(now.AddDays(-400), now.AddYears(5));
 
         var intermediateRequest = new CertificateRequest("CN=Probe Test Intermediate", _intermediateKey, HashAlgorithmName.SHA256);
         intermediateRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 0, true));
         intermediateRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
         intermediateRequest.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(intermediateRequest.PublicKey, false));
         intermediateRequest.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(Root, true, false));
-        using var intermediate = intermediateRequest.Create(Root, now.AddDays(-30), now.AddYears(4), [1, 2, 3, 4]);
+        using var intermediate = intermediateRequest.Create(Root, now.AddDays(-400), now.AddYears(4), [1, 2, 3, 4]);
         Intermediate = intermediate.CopyWithPrivateKey(_intermediateKey);
     }
 
