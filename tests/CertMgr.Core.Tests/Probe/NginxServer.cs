@@ -51,6 +51,20 @@ internal sealed class NginxServer : IAsyncDisposable
 
     public string Prefix => _prefix;
 
+    public string ConfigPath => Path.Combine(_prefix, "nginx.conf");
+
+    /// <summary>Starts nginx on files that already exist (e.g. where an installer puts them).</summary>
+    public static async Task<NginxServer> StartWithFilesAsync(IReadOnlyList<(int Port, string Chain, string Key)> servers)
+    {
+        var server = new NginxServer(servers);
+        foreach (var (port, _, _) in servers)
+        {
+            await server.WaitForAsync(port);
+        }
+
+        return server;
+    }
+
     /// <summary>Writes each server's certificate chain (leaf first) and key, starts nginx and waits until every port answers.</summary>
     public static async Task<NginxServer> StartAsync(IReadOnlyList<(int Port, X509Certificate2 Leaf, X509Certificate2[] Chain)> servers)
     {
