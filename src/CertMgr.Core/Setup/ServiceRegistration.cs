@@ -35,6 +35,8 @@ public static class ServiceRegistration
         services.AddScoped<TrustedCaSets>();
         services.AddSingleton(new MonitorOptions());
         services.AddScoped<MonitorService>();
+        services.AddSingleton<MonitorScheduler>();
+        services.AddHostedService(sp => sp.GetRequiredService<MonitorScheduler>()); // runs only where a host runs: the server
         services.AddScoped<CertMgrInitializer>();
         return services;
     }

@@ -1,0 +1,54 @@
+using CertMgr.Data;
+using CertMgr.Data.Model;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace CertMgr.Core.Monitoring;
+
+/// <summary>Runs monitoring passes when the schedule says so, in the server process; checks once a minute.</summary>
+public sealed partial class MonitorScheduler(IServiceScopeFactory scopes, TimeProvider time, ILogger<MonitorScheduler> logger) : BackgroundService
+{
+    private static readonly TimeSpan Tick = TimeSpan.FromMinutes(1);
+    private readonly DateTimeOffset _started = time.GetUtcNow();
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Tick, time);
+        do
+        {
+            try
+            {
+                await RunIfDueAsync(stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogFailed(logger, ex);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    /// <summary>One scheduler step: a pass when one is due. Returns whether it ran one.</summary>
+    public async Task<bool> RunIfDueAsync(CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<CertMgrDbContext>();
+        var setting = await db.Settings.AsNoTracking().Where(s => s.Key == MonitorSchedule.SettingKey).Select(s => s.Value).SingleOrDefaultAsync(ct);
+        var schedule = MonitorSchedule.FromJson(setting);
+        var last = await db.MonitorRuns.AsNoTracking().Where(r => r.Trigger == RunTrigger.Scheduled)
+            .OrderByDescending(r => r.StartedAt).Select(r => (DateTimeOffset?)r.StartedAt).FirstOrDefaultAsync(ct);
+        var now = time.GetUtcNow();
+        if (schedule.NextRun(now, last ?? _started) is not { } due || due > now)
+        {
+            return false;
+        }
+
+        var result = await scope.ServiceProvider.GetRequiredService<MonitorService>().RunAsync(RunTrigger.Scheduled, Audit.AuditLog.System, ct);
+        return result.IsSuccess;
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The scheduled monitoring pass failed")]
+    private static partial void LogFailed(ILogger logger, Exception exception);
+}
