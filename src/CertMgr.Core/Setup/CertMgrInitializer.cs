@@ -21,6 +21,7 @@ public sealed partial class CertMgrInitializer(
     CertMgrDbContext db,
     PrivateCaService privateCa,
     UserAccounts users,
+    Catalog.ProductCatalog products,
     ILogger<CertMgrInitializer> logger)
 {
     /// <param name="ct">Cancellation.</param>
@@ -40,6 +41,7 @@ public sealed partial class CertMgrInitializer(
 
         var createdCa = ensureCa && (await privateCa.EnsureRootAsync(ct)).Created;
         var password = await users.EnsureInitialAdminAsync(ct);
+        await products.EnsureSeededAsync(ct);
         return new InitializationOutcome(created, createdCa, password);
     }
 

@@ -31,6 +31,10 @@ public static class ServiceRegistration
         services.AddScoped<UserAccounts>();
         services.AddScoped<ConsoleCertificateService>();
         services.AddScoped<CertMgrInitializer>();
+        services.AddScoped<Acquisition.AcquisitionService>();
+        services.AddScoped<Catalog.ProductCatalog>();
+        services.AddScoped<Catalog.ProviderAccountService>();
+        services.AddScoped<Documents.DocumentStore>();
         return services;
     }
 }
