@@ -366,7 +366,13 @@ public sealed partial class AcquisitionService(
     /// Receives the issued certificate and its intermediates in any format CertificateReader reads. Refused with the
     /// reason unless it carries the request's public key, covers the definition's names and is valid now.
     /// </summary>
-    public async Task<Result<Certificate>> ReceiveAsync(Guid requestId, byte[] data, string? password, string actor, CancellationToken ct)
+    /// <param name="requestId">The acquisition.</param>
+    /// <param name="data">The certificate file: PEM, DER, PKCS#7, PKCS#12 or JKS, with or without intermediates.</param>
+    /// <param name="password">Password of a PKCS#12 or JKS file.</param>
+    /// <param name="chain">Optional separate file with the intermediates.</param>
+    /// <param name="actor">The acting user.</param>
+    /// <param name="ct">Cancellation.</param>
+    public async Task<Result<Certificate>> ReceiveAsync(Guid requestId, byte[] data, string? password, byte[]? chain, string actor, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(data);
         var request = await FindAsync(requestId, ct);
@@ -380,7 +386,7 @@ public sealed partial class AcquisitionService(
             return wrong;
         }
 
-        var read = CertificateReader.Read(data, new ReadOptions { Password = string.IsNullOrEmpty(password) ? null : password });
+        var read = CertificateReader.Read(data, new ReadOptions { Password = string.IsNullOrEmpty(password) ? null : password, ChainData = chain is { Length: > 0 } ? chain : null });
         if (!read.IsSuccess)
         {
             return read.Error;

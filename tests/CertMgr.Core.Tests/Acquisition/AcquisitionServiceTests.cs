@@ -207,20 +207,20 @@ public sealed class AcquisitionServiceTests
         using var expired = ca.Sign(csr, now.AddDays(-100), now.AddDays(-1));
         using var good = ca.Sign(csr, now.AddDays(-1), now.AddDays(199));
 
-        var wrongKey = await With(f, s => s.ReceiveAsync(requestId, Encoding.ASCII.GetBytes(ca.PemWithChain(otherKey)), null, "alice", CancellationToken.None));
-        var tooOld = await With(f, s => s.ReceiveAsync(requestId, expired.RawData, null, "alice", CancellationToken.None));
-        var garbage = await With(f, s => s.ReceiveAsync(requestId, Encoding.ASCII.GetBytes("not a certificate"), null, "alice", CancellationToken.None));
+        var wrongKey = await With(f, s => s.ReceiveAsync(requestId, Encoding.ASCII.GetBytes(ca.PemWithChain(otherKey)), null, null, "alice", CancellationToken.None));
+        var tooOld = await With(f, s => s.ReceiveAsync(requestId, expired.RawData, null, null, "alice", CancellationToken.None));
+        var garbage = await With(f, s => s.ReceiveAsync(requestId, Encoding.ASCII.GetBytes("not a certificate"), null, null, "alice", CancellationToken.None));
         Assert.Equal("cert-key-mismatch", wrongKey.Error?.Code);
         Assert.Equal("cert-expired", tooOld.Error?.Code);
         Assert.NotNull(garbage.Error);
         Assert.Equal(0, await f.DbAsync(db => db.Certificates.CountAsync()));
         Assert.True(await f.DbAsync(db => db.AuditEvents.AnyAsync(e => e.Action == AcquisitionActions.ReceiveRefused && e.Outcome == "failure")));
 
-        var received = await With(f, s => s.ReceiveAsync(requestId, Encoding.ASCII.GetBytes(ca.PemWithChain(good)), null, "alice", CancellationToken.None));
+        var received = await With(f, s => s.ReceiveAsync(requestId, Encoding.ASCII.GetBytes(ca.PemWithChain(good)), null, null, "alice", CancellationToken.None));
         Assert.True(received.IsSuccess, received.Error?.Message);
         Assert.Equal(CertificateSource.Received, received.Value.Source);
         Assert.Contains("BEGIN CERTIFICATE", received.Value.ChainPem, StringComparison.Ordinal);
-        var twice = await With(f, s => s.ReceiveAsync(requestId, good.RawData, null, "alice", CancellationToken.None));
+        var twice = await With(f, s => s.ReceiveAsync(requestId, good.RawData, null, null, "alice", CancellationToken.None));
         Assert.Equal("wrong-step", twice.Error?.Code);
 
         var done = await With(f, s => s.CompleteAsync(requestId, "alice", CancellationToken.None));
@@ -248,7 +248,7 @@ public sealed class AcquisitionServiceTests
         var csr = Encoding.ASCII.GetBytes((await With(f, s => s.CsrPemAsync(requestId, CancellationToken.None))).Value);
         using var cert = ca.Sign(csr, now.AddDays(-1), now.AddDays(100));
 
-        var result = await With(f, s => s.ReceiveAsync(requestId, cert.RawData, null, "alice", CancellationToken.None));
+        var result = await With(f, s => s.ReceiveAsync(requestId, cert.RawData, null, null, "alice", CancellationToken.None));
 
         Assert.Equal("cert-names-missing", result.Error?.Code);
         Assert.Contains("api.shop.example.test", result.Error!.Message, StringComparison.Ordinal);
