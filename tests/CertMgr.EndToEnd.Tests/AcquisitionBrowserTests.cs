@@ -46,8 +46,27 @@ public sealed class AcquisitionBrowserTests
         var days = (notAfter - TimeProvider.System.GetUtcNow()).TotalDays;
         Assert.InRange(days, 390, 398);
         await Screenshot(page, "acquisition-definitions-overview");
+
+        // With a lead time longer than the validity, the definition is due: renew it from the due list, reusing the key.
+        Run(home.Path, "sqlite3", Path.Combine(home.Path, "db", "certmgr.db"),
+            $"UPDATE definitions SET RenewalLeadDays = 400 WHERE Id = '{definitionId.ToString().ToUpperInvariant()}';");
+        await page.GotoAsync(server.Url + "/acquisitions?view=due");
+        var due = page.Locator("#renewals-due-list tbody tr", new() { HasTextString = "e2e-ca.example.test" });
+        await Screenshot(page, "acquisitions-due");
+        await due.GetByRole(AriaRole.Link, new() { Name = "Start renewal" }).ClickAsync();
+        await page.ClickAsync("#start-acquisition");
+        await page.WaitForURLAsync("**/acquisitions/process/**");
+        await Assertions.Expect(page.Locator("h1")).ToContainTextAsync("Renewal");
+        await page.CheckAsync("#key-choice-current");
+        await page.ClickAsync("#key-submit");
+        await Assertions.Expect(page.Locator("#acquisition-status")).ToContainTextAsync("Key & CSR ready");
+        await page.GotoAsync(server.Url + "/acquisitions?view=due");
+        await Assertions.Expect(page.Locator("#renewals-due-list")).ToContainTextAsync("No definition is due");
+        await page.GotoAsync(server.Url + "/acquisitions");
+        await Assertions.Expect(page.Locator("#acquisitions-list tbody tr").First).ToContainTextAsync("Renewal");
         await page.GotoAsync(server.Url + "/requests");
-        await Assertions.Expect(page.Locator("#requests-list tbody tr").First).ToContainTextAsync("Completed");
+        await Assertions.Expect(page.Locator("#requests-list tbody tr")).ToHaveCountAsync(2);
+        await Assertions.Expect(page.Locator("#requests-list tbody tr", new() { HasTextString = "Completed" })).ToHaveCountAsync(1);
         await Screenshot(page, "requests");
         await page.GotoAsync(server.Url + "/products");
         await Assertions.Expect(page.Locator("#products-table")).ToContainTextAsync("PositiveSSL DV");
