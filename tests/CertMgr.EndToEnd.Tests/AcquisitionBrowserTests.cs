@@ -50,7 +50,7 @@ public sealed class AcquisitionBrowserTests
         // With a lead time longer than the validity, the definition is due: renew it from the due list, reusing the key.
         Run(home.Path, "sqlite3", Path.Combine(home.Path, "db", "certmgr.db"),
             $"UPDATE definitions SET RenewalLeadDays = 400 WHERE Id = '{definitionId.ToString().ToUpperInvariant()}';");
-        await page.GotoAsync(server.Url + "/acquisitions?view=due");
+        await page.GotoAsync(server.Url + "/acquisitions/due");
         var due = page.Locator("#renewals-due-list tbody tr", new() { HasTextString = "e2e-ca.example.test" });
         await Screenshot(page, "acquisitions-due");
         await due.GetByRole(AriaRole.Link, new() { Name = "Start renewal" }).ClickAsync();
@@ -60,7 +60,7 @@ public sealed class AcquisitionBrowserTests
         await page.CheckAsync("#key-choice-current");
         await page.ClickAsync("#key-submit");
         await Assertions.Expect(page.Locator("#acquisition-status")).ToContainTextAsync("Key & CSR ready");
-        await page.GotoAsync(server.Url + "/acquisitions?view=due");
+        await page.GotoAsync(server.Url + "/acquisitions/due");
         await Assertions.Expect(page.Locator("#renewals-due-list")).ToContainTextAsync("No definition is due");
         await page.GotoAsync(server.Url + "/acquisitions");
         await Assertions.Expect(page.Locator("#acquisitions-list tbody tr").First).ToContainTextAsync("Renewal");
