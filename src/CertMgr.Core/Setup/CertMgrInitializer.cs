@@ -23,6 +23,7 @@ public sealed partial class CertMgrInitializer(
     PrivateCaService privateCa,
     UserAccounts users,
     TrustedCaSets trustedCaSets,
+    Catalog.ProductCatalog products,
     ILogger<CertMgrInitializer> logger)
 {
     /// <param name="ct">Cancellation.</param>
@@ -43,6 +44,7 @@ public sealed partial class CertMgrInitializer(
         var createdCa = ensureCa && (await privateCa.EnsureRootAsync(ct)).Created;
         await trustedCaSets.EnsureDefaultsAsync(ct); // after the CA: its certificate file joins the default set
         var password = await users.EnsureInitialAdminAsync(ct);
+        await products.EnsureSeededAsync(ct);
         return new InitializationOutcome(created, createdCa, password);
     }
 

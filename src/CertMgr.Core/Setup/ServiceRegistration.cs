@@ -38,6 +38,10 @@ public static class ServiceRegistration
         services.AddSingleton<MonitorScheduler>();
         services.AddHostedService(sp => sp.GetRequiredService<MonitorScheduler>()); // runs only where a host runs: the server
         services.AddScoped<CertMgrInitializer>();
+        services.AddScoped<Acquisition.AcquisitionService>();
+        services.AddScoped<Catalog.ProductCatalog>();
+        services.AddScoped<Catalog.ProviderAccountService>();
+        services.AddScoped<Documents.DocumentStore>();
         return services;
     }
 }

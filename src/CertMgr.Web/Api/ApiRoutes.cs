@@ -17,6 +17,10 @@ public static class ApiRoutes
         // Each capability maps its endpoints here, from its own file.
         api.MapInspectApi();
         api.MapCaApi();
+        api.MapAcquisitionsApi();
+        api.MapProductsApi();
+        api.MapProviderAccountsApi();
+        api.MapDocumentsApi();
         return api;
     }
 

@@ -1,0 +1,214 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Playwright;
+
+namespace CertMgr.EndToEnd.Tests;
+
+/// <summary>
+/// Acquisition in Chromium against the real certmgr process: from the built-in CA at once, and through a commercial
+/// product with CSR download, order, a refused wrong certificate and the right one (signed by openssl as the CA).
+/// </summary>
+public sealed class AcquisitionBrowserTests
+{
+    private const string Password = "correct horse battery staple";
+
+    [Fact]
+    public async Task BuiltInCa_AcquireFromConsole_BecomesCurrentAndOverviewShowsExpiry()
+    {
+        using var home = new TempHome();
+        await using var server = await CertMgrServer.StartAsync(home.Path);
+        var definitionId = AddDefinition(home.Path, "e2e-ca.example.test", ["e2e-ca.example.test", "www.e2e-ca.example.test"]);
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await BrowserTests.LaunchAsync(playwright);
+        var page = await SignInAsync(browser, server);
+
+        await page.GotoAsync($"{server.Url}/acquisitions/new?definition={definitionId}&kind=New");
+        await Screenshot(page, "acquisition-new");
+        await page.ClickAsync("#start-acquisition");
+        await page.WaitForURLAsync("**/acquisitions/process/**");
+        await page.ClickAsync("#key-submit");
+        await Assertions.Expect(page.Locator("#step-message")).ToContainTextAsync("Key chosen");
+        var builtIn = await page.Locator("#product-select option", new() { HasTextString = "Built-in Private CA" }).GetAttributeAsync("value");
+        await page.SelectOptionAsync("#product-select", builtIn!);
+        await Screenshot(page, "acquisition-process-product");
+        await page.ClickAsync("#product-submit");
+        await Assertions.Expect(page.Locator("#step-message")).ToContainTextAsync("built-in CA issued");
+        await Assertions.Expect(page.Locator("#acquisition-status")).ToContainTextAsync("Received");
+        await page.ClickAsync("#complete-submit");
+
+        await Assertions.Expect(page.Locator("#completed-message")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#acquisition-status")).ToContainTextAsync("Completed");
+        await Screenshot(page, "acquisition-process-completed");
+        await page.GotoAsync(server.Url + "/definitions");
+        var row = page.Locator("tr", new() { HasTextString = "e2e-ca.example.test" });
+        var expiry = await row.Locator(".cm-col-expiry time").GetAttributeAsync("datetime");
+        var notAfter = DateTimeOffset.Parse(expiry!, CultureInfo.InvariantCulture);
+        var days = (notAfter - TimeProvider.System.GetUtcNow()).TotalDays;
+        Assert.InRange(days, 390, 398);
+        await Screenshot(page, "acquisition-definitions-overview");
+
+        // With a lead time longer than the validity, the definition is due: renew it from the due list, reusing the key.
+        Run(home.Path, "sqlite3", Path.Combine(home.Path, "db", "certmgr.db"),
+            $"UPDATE definitions SET RenewalLeadDays = 400 WHERE Id = '{definitionId.ToString().ToUpperInvariant()}';");
+        await page.GotoAsync(server.Url + "/acquisitions/due");
+        var due = page.Locator("#renewals-due-list tbody tr", new() { HasTextString = "e2e-ca.example.test" });
+        await Screenshot(page, "acquisitions-due");
+        await due.GetByRole(AriaRole.Link, new() { Name = "Start renewal" }).ClickAsync();
+        await page.ClickAsync("#start-acquisition");
+        await page.WaitForURLAsync("**/acquisitions/process/**");
+        await Assertions.Expect(page.Locator("h1")).ToContainTextAsync("Renewal");
+        await page.CheckAsync("#key-choice-current");
+        await page.ClickAsync("#key-submit");
+        await Assertions.Expect(page.Locator("#acquisition-status")).ToContainTextAsync("Key & CSR ready");
+        await page.GotoAsync(server.Url + "/acquisitions/due");
+        await Assertions.Expect(page.Locator("#renewals-due-list")).ToContainTextAsync("No definition is due");
+        await page.GotoAsync(server.Url + "/acquisitions");
+        await Assertions.Expect(page.Locator("#acquisitions-list tbody tr").First).ToContainTextAsync("Renewal");
+        await page.GotoAsync(server.Url + "/requests");
+        await Assertions.Expect(page.Locator("#requests-list tbody tr")).ToHaveCountAsync(2);
+        await Assertions.Expect(page.Locator("#requests-list tbody tr", new() { HasTextString = "Completed" })).ToHaveCountAsync(1);
+        await Screenshot(page, "requests");
+        await page.GotoAsync(server.Url + "/products");
+        await Assertions.Expect(page.Locator("#products-table")).ToContainTextAsync("PositiveSSL DV");
+        await Screenshot(page, "products");
+    }
+
+    [Fact]
+    public async Task CommercialProduct_CsrOrderWrongThenRightCertificate_RefusedWithReasonThenCompletes()
+    {
+        using var home = new TempHome();
+        await using var server = await CertMgrServer.StartAsync(home.Path);
+        var definitionId = AddDefinition(home.Path, "e2e-shop.example.test", ["e2e-shop.example.test", "www.e2e-shop.example.test"]);
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await BrowserTests.LaunchAsync(playwright);
+        var page = await SignInAsync(browser, server);
+        var work = Directory.CreateTempSubdirectory("certmgr-e2e-ca-").FullName;
+        try
+        {
+            await page.GotoAsync($"{server.Url}/acquisitions/new?definition={definitionId}&kind=New");
+            await page.ClickAsync("#start-acquisition");
+            await page.WaitForURLAsync("**/acquisitions/process/**");
+            await page.ClickAsync("#key-submit");
+            var download = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync("#csr-download"));
+            var csrPath = Path.Combine(work, "request.csr");
+            await download.SaveAsAsync(csrPath);
+            Assert.Contains("verify OK", Openssl(work, "req", "-in", csrPath, "-verify", "-noout"), StringComparison.Ordinal);
+            Assert.Contains("DNS:www.e2e-shop.example.test", Openssl(work, "req", "-in", csrPath, "-noout", "-text"), StringComparison.Ordinal);
+
+            var positive = await page.Locator("#product-select option", new() { HasTextString = "PositiveSSL DV" }).GetAttributeAsync("value");
+            await page.SelectOptionAsync("#product-select", positive!);
+            await page.ClickAsync("#product-submit");
+            await page.FillAsync("#order-number", "SEC-2026-0001");
+            await page.ClickAsync("#order-submit");
+            await Assertions.Expect(page.Locator("#order-summary")).ToContainTextAsync("SEC-2026-0001");
+
+            // openssl acts as the commercial CA: a root, an intermediate, and certificates signed by the intermediate.
+            MakeCa(work);
+            Openssl(work, "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "other.key",
+                "-subj", "/CN=e2e-shop.example.test", "-addext", "subjectAltName=DNS:e2e-shop.example.test,DNS:www.e2e-shop.example.test", "-out", "other.csr");
+            Openssl(work, "x509", "-req", "-in", "other.csr", "-CA", "int.pem", "-CAkey", "int.key", "-CAcreateserial", "-days", "90", "-copy_extensions", "copy", "-out", "wrong.pem");
+            Openssl(work, "x509", "-req", "-in", csrPath, "-CA", "int.pem", "-CAkey", "int.key", "-CAcreateserial", "-days", "90", "-copy_extensions", "copy", "-out", "leaf.pem");
+            File.WriteAllText(Path.Combine(work, "issued.pem"), File.ReadAllText(Path.Combine(work, "leaf.pem")) + File.ReadAllText(Path.Combine(work, "int.pem")));
+
+            await page.SetInputFilesAsync("#receive-file", Path.Combine(work, "wrong.pem"));
+            await page.ClickAsync("#receive-submit");
+            await Assertions.Expect(page.Locator("#step-error")).ToContainTextAsync("not issued for this request's key");
+            await Assertions.Expect(page.Locator("#acquisition-status")).ToContainTextAsync("Ordered");
+            await Screenshot(page, "acquisition-receive-refused");
+
+            await page.SetInputFilesAsync("#receive-file", Path.Combine(work, "issued.pem"));
+            await page.ClickAsync("#receive-submit");
+            await Assertions.Expect(page.Locator("#acquisition-status")).ToContainTextAsync("Received");
+            var serial = Openssl(work, "x509", "-in", "leaf.pem", "-noout", "-serial").Trim().Split('=')[1];
+            await Assertions.Expect(page.Locator("#received-certificate")).ToContainTextAsync(serial.TrimStart('0'));
+            await page.ClickAsync("#complete-submit");
+            await Assertions.Expect(page.Locator("#acquisition-status")).ToContainTextAsync("Completed");
+            await Screenshot(page, "acquisition-commercial-completed");
+
+            await page.GotoAsync(server.Url + "/acquisitions");
+            await Screenshot(page, "acquisitions");
+            await page.GotoAsync($"{server.Url}/documents?definition={definitionId}");
+            await page.SetInputFilesAsync("#document-file", Path.Combine(work, "issued.pem"));
+            await page.ClickAsync("#document-upload");
+            await Assertions.Expect(page.Locator("#documents-table")).ToContainTextAsync("issued.pem");
+            await Screenshot(page, "documents");
+            await page.GotoAsync(server.Url + "/provider-accounts/edit");
+            await page.FillAsync("#Provider", "Sectigo");
+            await page.FillAsync("#Username", "pki-team");
+            await page.FillAsync("#Password", "Reseller-Secret-1");
+            await page.ClickAsync("#account-save");
+            await Assertions.Expect(page.Locator("#accounts-table")).ToContainTextAsync("pki-team");
+            Assert.DoesNotContain("Reseller-Secret-1", await page.ContentAsync(), StringComparison.Ordinal);
+            await Screenshot(page, "provider-accounts");
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    private static async Task<IPage> SignInAsync(IBrowser browser, CertMgrServer server)
+    {
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions { IgnoreHTTPSErrors = true, ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(server.Url + "/account/login");
+        await page.FillAsync("#UserName", "admin");
+        await page.FillAsync("#Password", server.InitialPassword!);
+        await page.ClickAsync("#sign-in");
+        await page.WaitForURLAsync("**/account/change-password**");
+        await page.FillAsync("#CurrentPassword", server.InitialPassword!);
+        await page.FillAsync("#NewPassword", Password);
+        await page.FillAsync("#ConfirmPassword", Password);
+        await page.ClickAsync("#change-password");
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Certificate Definitions");
+        return page;
+    }
+
+    /// <summary>Adds a lifecycle-managed definition straight into the server's SQLite database.</summary>
+    private static Guid AddDefinition(string home, string cn, string[] sans)
+    {
+        var id = Guid.CreateVersion7();
+        var ticks = TimeProvider.System.GetUtcNow().UtcTicks;
+        var sanJson = "[" + string.Join(",", sans.Select(s => $"\"{s}\"")) + "]";
+        var sql = "INSERT INTO definitions (Id, Name, OperationMode, ExecutionMode, CommonName, Organization, Country, SubjectAlternativeNames, KeyAlgorithm, KeySize, " +
+            "RequireWildcard, RequireMultiDomain, ServerSoftware, Port, MonitoringEnabled, ExpiryThresholdDays, RenewalLeadDays, Tags, CreatedAt, UpdatedAt) VALUES " +
+            $"('{id.ToString().ToUpperInvariant()}', '{cn}', 'LifecycleManaged', 'Interactive', '{cn}', 'Example Ltd', 'DE', '{sanJson}', 'Ecdsa', 256, " +
+            $"0, 0, 'Nginx', 443, 1, 30, 60, '[\"e2e\"]', {ticks}, {ticks});";
+        Run(home, "sqlite3", Path.Combine(home, "db", "certmgr.db"), sql);
+        return id;
+    }
+
+    private static void MakeCa(string dir)
+    {
+        Openssl(dir, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "root.key",
+            "-subj", "/CN=E2E Commercial Root/O=E2E Trust", "-days", "3650", "-out", "root.pem");
+        Openssl(dir, "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "int.key",
+            "-subj", "/CN=E2E Commercial DV CA/O=E2E Trust", "-out", "int.csr");
+        File.WriteAllText(Path.Combine(dir, "int.ext"), "basicConstraints=critical,CA:true,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\n");
+        Openssl(dir, "x509", "-req", "-in", "int.csr", "-CA", "root.pem", "-CAkey", "root.key", "-CAcreateserial", "-days", "1825", "-extfile", "int.ext", "-out", "int.pem");
+    }
+
+    private static string Openssl(string dir, params string[] args) => Run(dir, "openssl", args);
+
+    private static string Run(string dir, string tool, params string[] args)
+    {
+        var start = new ProcessStartInfo(tool) { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        Assert.True(process.WaitForExit(30_000), $"{tool} timed out");
+        Assert.True(process.ExitCode == 0, $"{tool} {string.Join(' ', args)} failed: {error.Result}");
+        return output.Result + error.Result;
+    }
+
+    private static async Task Screenshot(IPage page, string name)
+    {
+        Directory.CreateDirectory(BrowserTests.ArtifactsDirectory);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserTests.ArtifactsDirectory, name + ".png"), FullPage = true });
+    }
+}
