@@ -9,7 +9,7 @@
 set -euo pipefail
 
 # Everything the tests need from Debian, in one place.
-DEB_PACKAGES="postgresql openssl chromium nginx openssh-server curl ca-certificates openjdk-17-jre-headless haproxy"
+DEB_PACKAGES="postgresql openssl sqlite3 chromium nginx openssh-server curl ca-certificates openjdk-17-jre-headless haproxy"
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
