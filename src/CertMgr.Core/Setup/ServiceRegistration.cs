@@ -1,3 +1,4 @@
+using CertMgr.Core.Inventory;
 using CertMgr.Core.PrivateCa;
 using CertMgr.Core.Security;
 using CertMgr.Data;
@@ -31,6 +32,8 @@ public static class ServiceRegistration
         services.AddScoped<UserAccounts>();
         services.AddScoped<ConsoleCertificateService>();
         services.AddScoped<CertMgrInitializer>();
+        services.AddScoped<DefinitionService>();
+        services.AddScoped<ImportService>();
         return services;
     }
 }
