@@ -30,6 +30,7 @@ public static class CliApp
         ServeCommand.AddTo(root, output, error);
         BenchCommand.AddTo(root, output, error);
         InspectCommand.AddTo(root, output, error);
+        ImportCommand.AddTo(root, output, error);
         CaCommand.AddTo(root, output, error);
         return root;
     }
