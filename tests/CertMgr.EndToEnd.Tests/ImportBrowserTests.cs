@@ -115,5 +115,15 @@ public sealed class ImportBrowserTests
         await Assertions.Expect(page.Locator("#no-current")).ToContainTextAsync("No certificate yet");
         await page.GotoAsync(server.Url + "/definitions");
         await Assertions.Expect(page.Locator("table tbody tr", new() { HasText = "portal.example.test" })).ToContainTextAsync("prod");
+
+        await page.GotoAsync(server.Url + "/definitions/clone?tag=prod");
+        await page.FillAsync("#Find", "portal");
+        await page.FillAsync("#Replace", "portal-test");
+        await page.FillAsync("#AddTag", "test");
+        await page.ClickAsync("#clone-preview");
+        await Assertions.Expect(page.Locator("#clone-table tbody tr").First).ToContainTextAsync("portal-test.example.test");
+        await ScreenshotAsync(page, "definitions-clone-preview.png");
+        await page.ClickAsync("#clone-apply");
+        await Assertions.Expect(page.GetByRole(AriaRole.Status).First).ToContainTextAsync("Created 1 definition(s): portal-test.example.test");
     }
 }
