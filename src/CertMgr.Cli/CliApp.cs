@@ -32,6 +32,7 @@ public static class CliApp
         InspectCommand.AddTo(root, output, error);
         CheckCommand.AddTo(root, output, error);
         MonitorCommand.AddTo(root, output, error);
+        ImportCommand.AddTo(root, output, error);
         CaCommand.AddTo(root, output, error);
         return root;
     }

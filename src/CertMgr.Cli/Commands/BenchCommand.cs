@@ -115,6 +115,59 @@ internal static class BenchCommand
         });
         bench.Subcommands.Add(caIssue);
         bench.Subcommands.Add(MonitorBenchmark.Command(output, error));
+        bench.Subcommands.Add(ImportBenchCommand(output, error));
         root.Subcommands.Add(bench);
+    }
+
+    private static Command ImportBenchCommand(TextWriter output, TextWriter error)
+    {
+        var count = new Option<int>("--count") { Description = "How many PEM files to import.", DefaultValueFactory = _ => 2000 };
+        var command = new Command("import", "`certmgr import` of a folder of PEM leaves with durable storage vs `openssl x509` per file and one `openssl storeutl` (target >= 500 files/s).");
+        command.Options.Add(count);
+        command.Options.Add(Json);
+        command.Validators.Add(r =>
+        {
+            if (r.GetResult(count) is { Implicit: false } given && given.GetValueOrDefault<int>() is < 1 or > 100_000)
+            {
+                r.AddError("--count must be between 1 and 100000.");
+            }
+        });
+        command.SetAction(async (parse, ct) =>
+        {
+            try
+            {
+                var o = await ImportBenchmark.RunAsync(parse.GetValue(count), ct);
+                var c = CultureInfo.InvariantCulture;
+                if (parse.GetValue(Json))
+                {
+                    await output.WriteLineAsync(JsonSerializer.Serialize(new
+                    {
+                        benchmark = "import",
+                        count = o.Count,
+                        certmgrFilesPerSecond = Math.Round(o.CertmgrFilesPerSecond, 1),
+                        opensslX509FilesPerSecond = Math.Round(o.OpensslX509FilesPerSecond, 1),
+                        opensslStoreutlFilesPerSecond = Math.Round(o.OpensslStoreutlFilesPerSecond, 1),
+                        targetFilesPerSecond = ImportBenchmark.TargetFilesPerSecond,
+                        ratio = Math.Round(o.TargetRatio, 3),
+                    }));
+                }
+                else
+                {
+                    await output.WriteLineAsync(string.Create(c, $"import: {o.Count} PEM files (half EC P-256, half RSA-2048), durable SQLite"));
+                    await output.WriteLineAsync(string.Create(c, $"  certmgr import FOLDER                {o.CertmgrFilesPerSecond,8:N0} files/s"));
+                    await output.WriteLineAsync(string.Create(c, $"  openssl x509, one process per file   {o.OpensslX509FilesPerSecond,8:N0} files/s"));
+                    await output.WriteLineAsync(string.Create(c, $"  openssl storeutl, one bundle         {o.OpensslStoreutlFilesPerSecond,8:N0} files/s   (parse only, nothing stored)"));
+                    await output.WriteLineAsync(string.Create(c, $"  vs target {ImportBenchmark.TargetFilesPerSecond:N0} files/s            {o.TargetRatio,8:0.00}   ({(o.TargetRatio >= 1.0 ? "met" : "NOT met")})"));
+                }
+
+                return CliApp.ExitOk;
+            }
+            catch (InvalidOperationException ex)
+            {
+                await error.WriteLineAsync($"certmgr: {ex.Message}");
+                return CliApp.ExitFailure;
+            }
+        });
+        return command;
     }
 }

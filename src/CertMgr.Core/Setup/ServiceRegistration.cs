@@ -1,3 +1,4 @@
+using CertMgr.Core.Inventory;
 using CertMgr.Core.Monitoring;
 using CertMgr.Core.PrivateCa;
 using CertMgr.Core.Security;
@@ -42,6 +43,8 @@ public static class ServiceRegistration
         services.AddScoped<Catalog.ProductCatalog>();
         services.AddScoped<Catalog.ProviderAccountService>();
         services.AddScoped<Documents.DocumentStore>();
+        services.AddScoped<DefinitionService>();
+        services.AddScoped<ImportService>();
         return services;
     }
 }

@@ -21,6 +21,8 @@ public static class ApiRoutes
         api.MapProductsApi();
         api.MapProviderAccountsApi();
         api.MapDocumentsApi();
+        api.MapImportApi();
+        api.MapDefinitionsApi();
         return api;
     }
 

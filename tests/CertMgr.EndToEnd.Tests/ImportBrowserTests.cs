@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using Microsoft.Playwright;
+
+namespace CertMgr.EndToEnd.Tests;
+
+/// <summary>Import and definition screens in Chromium: a PFX import, and the definition form with a refused SAN.</summary>
+public sealed class ImportBrowserTests
+{
+    private const string NewPassword = "correct horse battery staple";
+
+    private static async Task<IPage> SignInAsync(IBrowser browser, CertMgrServer server)
+    {
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions { IgnoreHTTPSErrors = true, ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(server.Url + "/account/login");
+        await page.FillAsync("#UserName", "admin");
+        await page.FillAsync("#Password", server.InitialPassword!);
+        await page.ClickAsync("#sign-in");
+        await page.WaitForURLAsync("**/account/change-password**");
+        await page.FillAsync("#CurrentPassword", server.InitialPassword!);
+        await page.FillAsync("#NewPassword", NewPassword);
+        await page.FillAsync("#ConfirmPassword", NewPassword);
+        await page.ClickAsync("#change-password");
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Certificate Definitions");
+        return page;
+    }
+
+    private static void Openssl(string directory, params string[] args)
+    {
+        var start = new ProcessStartInfo("openssl") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        var error = process.StandardError.ReadToEndAsync();
+        _ = process.StandardOutput.ReadToEnd();
+        Assert.True(process.WaitForExit(30_000), "openssl timed out");
+        Assert.True(process.ExitCode == 0, $"openssl {string.Join(' ', args)} failed: {error.Result}");
+    }
+
+    private static async Task ScreenshotAsync(IPage page, string name)
+    {
+        Directory.CreateDirectory(BrowserTests.ArtifactsDirectory);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserTests.ArtifactsDirectory, name), FullPage = true });
+    }
+
+    [Fact]
+    public async Task ImportPfx_WithPassword_LifecycleManagedAndRedeployable()
+    {
+        using var home = new TempHome();
+        var work = Path.Combine(home.Path, "work");
+        Directory.CreateDirectory(work);
+        Openssl(work, "req", "-x509", "-newkey", "rsa:2048", "-noenc", "-keyout", "shop.key", "-out", "shop.pem",
+            "-subj", "/CN=shop.example.test/O=Example Shop/C=US", "-days", "200",
+            "-addext", "subjectAltName=DNS:shop.example.test,DNS:www.shop.example.test", "-addext", "basicConstraints=critical,CA:FALSE");
+        Openssl(work, "pkcs12", "-export", "-in", "shop.pem", "-inkey", "shop.key", "-passout", "pass:pfx-pass-123", "-out", "shop.pfx");
+        await using var server = await CertMgrServer.StartAsync(home.Path);
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await BrowserTests.LaunchAsync(playwright);
+        var page = await SignInAsync(browser, server);
+
+        await page.GotoAsync(server.Url + "/definitions/import");
+        await page.SetInputFilesAsync("#files", Path.Combine(work, "shop.pfx"));
+        await page.FillAsync("#password", "pfx-pass-123");
+        await page.CheckAsync("#mode-managed");
+        await ScreenshotAsync(page, "import-form.png");
+        await page.ClickAsync("#import-submit");
+
+        await Assertions.Expect(page.Locator("#count-imported")).ToHaveTextAsync("1 imported");
+        await Assertions.Expect(page.Locator("#import-table tbody tr").First).ToContainTextAsync("with its private key (re-deployable)");
+        await ScreenshotAsync(page, "import-results.png");
+
+        await page.GotoAsync(server.Url + "/definitions");
+        var row = page.Locator("table tbody tr", new() { HasText = "shop.example.test" });
+        await Assertions.Expect(row).ToContainTextAsync("Lifecycle");
+        await row.GetByRole(AriaRole.Link, new() { Name = "shop.example.test" }).ClickAsync();
+
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("shop.example.test");
+        await Assertions.Expect(page.Locator("#key-status")).ToContainTextAsync("re-deployable");
+        await Assertions.Expect(page.Locator("#current-certificate")).ToContainTextAsync("Expires");
+        await Assertions.Expect(page.Locator(".cm-definition-fields")).ToContainTextAsync("O=Example Shop");
+        await Assertions.Expect(page.Locator("#history-table")).ToContainTextAsync("import");
+        await ScreenshotAsync(page, "definition-details.png");
+    }
+
+    [Fact]
+    public async Task CreateDefinition_InvalidSanThenFixed_RefusedWithMessageThenCreated()
+    {
+        using var home = new TempHome();
+        await using var server = await CertMgrServer.StartAsync(home.Path);
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await BrowserTests.LaunchAsync(playwright);
+        var page = await SignInAsync(browser, server);
+
+        await page.GotoAsync(server.Url + "/definitions/new");
+        await page.FillAsync("#Input_CommonName", "portal.example.test");
+        await page.FillAsync("#SansText", "portal.example.test\nbad name!.example.test");
+        await page.FillAsync("#Input_Organization", "Example Org");
+        await page.FillAsync("#Input_TargetServerName", "portal.example.test");
+        await page.FillAsync("#TagsText", "prod, web");
+        await page.ClickAsync("#save-definition");
+
+        await Assertions.Expect(page.Locator("#sans-error")).ToContainTextAsync("'bad name!.example.test' is not a valid DNS name or IP address.");
+        await Assertions.Expect(page.Locator("#form-errors")).ToBeVisibleAsync();
+        await ScreenshotAsync(page, "definition-form-error.png");
+
+        await page.FillAsync("#SansText", "portal.example.test\nwww.portal.example.test");
+        await page.ClickAsync("#save-definition");
+
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("portal.example.test");
+        await Assertions.Expect(page.GetByRole(AriaRole.Status).First).ToContainTextAsync("Created definition");
+        await Assertions.Expect(page.Locator(".cm-definition-fields")).ToContainTextAsync("www.portal.example.test");
+        await Assertions.Expect(page.Locator("#no-current")).ToContainTextAsync("No certificate yet");
+        await page.GotoAsync(server.Url + "/definitions");
+        await Assertions.Expect(page.Locator("table tbody tr", new() { HasText = "portal.example.test" })).ToContainTextAsync("prod");
+
+        await page.GotoAsync(server.Url + "/definitions/clone?tag=prod");
+        await page.FillAsync("#Find", "portal");
+        await page.FillAsync("#Replace", "portal-test");
+        await page.FillAsync("#AddTag", "test");
+        await page.ClickAsync("#clone-preview");
+        await Assertions.Expect(page.Locator("#clone-table tbody tr").First).ToContainTextAsync("portal-test.example.test");
+        await ScreenshotAsync(page, "definitions-clone-preview.png");
+        await page.ClickAsync("#clone-apply");
+        await Assertions.Expect(page.GetByRole(AriaRole.Status).First).ToContainTextAsync("Created 1 definition(s): portal-test.example.test");
+    }
+}
