@@ -29,6 +29,7 @@ public static class ServiceRegistration
         services.AddScoped<CaIssuance>();
         services.AddScoped<CaRevocation>();
         services.AddScoped<UserAccounts>();
+        services.AddScoped<ApiTokens>();
         services.AddScoped<ConsoleCertificateService>();
         services.AddScoped<CertMgrInitializer>();
         return services;
