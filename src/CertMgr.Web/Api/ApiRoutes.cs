@@ -17,6 +17,8 @@ public static class ApiRoutes
         // Each capability maps its endpoints here, from its own file.
         api.MapInspectApi();
         api.MapCaApi();
+        api.MapCertificatesApi();
+        api.MapKeysApi();
         return api;
     }
 
