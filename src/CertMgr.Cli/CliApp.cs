@@ -31,6 +31,7 @@ public static class CliApp
         BenchCommand.AddTo(root, output, error);
         InspectCommand.AddTo(root, output, error);
         CaCommand.AddTo(root, output, error);
+        SeedCommand.AddTo(root, output, error);
         return root;
     }
 

@@ -30,6 +30,7 @@ public static class ServiceRegistration
         services.AddScoped<CaRevocation>();
         services.AddScoped<UserAccounts>();
         services.AddScoped<ApiTokens>();
+        services.AddScoped<Inventory.Seeding.InventorySeeder>();
         services.AddScoped<ConsoleCertificateService>();
         services.AddScoped<CertMgrInitializer>();
         return services;
