@@ -160,7 +160,15 @@ public sealed class InventorySeeder(CertMgrDbContext db, SecretProtector protect
     {
         var chains = issuers.Select(i => (IEnumerable<X509Certificate2>)[i.Certificate]).ToArray();
         var results = new (CertificateDefinition Definition, PrivateKey? Key, Certificate Current, Certificate? Previous)[plan.Count];
-        var cdp = "http://pki.seed.example/crl/";
+        // Extensions that depend only on the issuer are built once and shared (they are immutable data).
+        var issuerExtensions = issuers.Select((x, n) => new X509Extension[]
+        {
+            X509AuthorityKeyIdentifierExtension.CreateFromCertificate(x.Certificate, true, false),
+            CertificateRevocationListBuilder.BuildCrlDistributionPointExtension([$"http://pki.seed.example/crl/{n}.crl"]),
+        }).ToArray();
+        var eku = new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1"), new Oid("1.3.6.1.5.5.7.3.2")], false);
+        var basic = new X509BasicConstraintsExtension(false, false, 0, true);
+        var generators = issuers.Select(x => X509SignatureGenerator.CreateForECDsa(x.Key)).ToArray();
         Parallel.For(0, plan.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
         {
             var p = plan[i];
@@ -180,19 +188,20 @@ public sealed class InventorySeeder(CertMgrDbContext db, SecretProtector protect
                 }
 
                 request.CertificateExtensions.Add(san.Build());
-                request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
+                request.CertificateExtensions.Add(basic);
                 request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | (p.Rsa ? X509KeyUsageFlags.KeyEncipherment : 0), true));
-                request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1"), new Oid("1.3.6.1.5.5.7.3.2")], false));
+                request.CertificateExtensions.Add(eku);
                 request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
-                request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(issuer.Certificate, true, false));
-                request.CertificateExtensions.Add(CertificateRevocationListBuilder.BuildCrlDistributionPointExtension([$"{cdp}{p.Issuer}.crl"]));
+                foreach (var extension in issuerExtensions[p.Issuer])
+                {
+                    request.CertificateExtensions.Add(extension);
+                }
                 var serial = new byte[16];
                 BitConverter.TryWriteBytes(serial, p.Index);
                 RandomNumberGenerator.Fill(serial.AsSpan(4));
                 serial[0] &= 0x7F;
                 serial[0] |= 0x01;
-                var generator = X509SignatureGenerator.CreateForECDsa(issuer.Key);
-                return request.Create(issuer.Certificate.SubjectName, generator, notAfter.AddDays(-p.ValidityDays), notAfter, serial);
+                return request.Create(issuer.Certificate.SubjectName, generators[p.Issuer], notAfter.AddDays(-p.ValidityDays), notAfter, serial);
             }
 
             using var current = Sign(p.NotAfter);
