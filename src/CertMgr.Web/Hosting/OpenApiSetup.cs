@@ -58,7 +58,32 @@ internal static class OpenApiSetup
     {
         // The document describes the API's surface, not data: readable without signing in, like the reference page.
         endpoints.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
+        endpoints.MapGet(ReferencePath, (HttpContext context) => Results.Content(ReferencePage(context.Request.PathBase), "text/html; charset=utf-8"))
+            .AllowAnonymous().ExcludeFromDescription();
         return endpoints;
+    }
+
+    /// <summary>swagger-ui over the document; no inline script or style (the initializer is wwwroot/js/api-docs.js).</summary>
+    private static string ReferencePage(PathString pathBase)
+    {
+        var b = System.Net.WebUtility.HtmlEncode(pathBase.Value ?? "");
+        return $$"""
+            <!DOCTYPE html>
+            <html lang="en">
+            <head>
+            <meta charset="utf-8" />
+            <meta name="viewport" content="width=device-width, initial-scale=1" />
+            <title>CertMgr REST API reference</title>
+            <link rel="stylesheet" href="{{b}}/_content/CertMgr.Web/lib/swagger-ui/swagger-ui.css" />
+            <link rel="icon" href="{{b}}/_content/CertMgr.Web/img/logo.svg" />
+            </head>
+            <body>
+            <div id="api-reference" data-document-url="{{b}}{{DocumentPath}}"></div>
+            <script src="{{b}}/_content/CertMgr.Web/lib/swagger-ui/swagger-ui-bundle.js"></script>
+            <script src="{{b}}/_content/CertMgr.Web/js/api-docs.js"></script>
+            </body>
+            </html>
+            """;
     }
 
     /// <summary>The reference page gets its own, slightly wider CSP; everything else keeps the console's.</summary>

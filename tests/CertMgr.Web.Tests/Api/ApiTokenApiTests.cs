@@ -66,7 +66,7 @@ public sealed class ApiTokenApiTests : IAsyncLifetime
         var userId = await _server.AddUserAsync("expirer", UserRole.Admin);
         var token = await _server.TokenAsync(userId, days: 1);
         await _server.DbAsync(db => db.ApiTokens.Where(t => t.UserId == userId)
-            .ExecuteUpdateAsync(s => s.SetProperty(t => t.ExpiresAt, DateTimeOffset.UtcNow.AddMinutes(-1))));
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.ExpiresAt, TimeProvider.System.GetUtcNow().AddMinutes(-1))));
         using var http = _server.Client(token);
 
         var response = await http.GetAsync("/api/v1/ca");

@@ -12,6 +12,7 @@ using CertMgr.Data.Model;
 using CertMgr.Data.Secrets;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using X509Request = System.Security.Cryptography.X509Certificates.CertificateRequest;
 
 namespace CertMgr.Web.Tests.Api;
 
@@ -36,12 +37,13 @@ public sealed class CertificatesApiTests : IAsyncLifetime
     /// <summary>A definition with a CA-signed certificate (issued by a throwaway issuer, with a one-certificate chain).</summary>
     private async Task<Stored> AddAsync(string cn, bool withKey, int days, string[] sans)
     {
+        var now = TimeProvider.System.GetUtcNow();
         using var issuerKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var issuerRequest = new CertificateRequest("CN=Test Issuing CA, O=Example", issuerKey, HashAlgorithmName.SHA256);
+        var issuerRequest = new X509Request("CN=Test Issuing CA, O=Example", issuerKey, HashAlgorithmName.SHA256);
         issuerRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        using var issuer = issuerRequest.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-10), DateTimeOffset.UtcNow.AddDays(3650));
+        using var issuer = issuerRequest.CreateSelfSigned(now.AddDays(-10), now.AddDays(3650));
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest($"CN={cn}, O=Example", key, HashAlgorithmName.SHA256);
+        var request = new X509Request($"CN={cn}, O=Example", key, HashAlgorithmName.SHA256);
         var san = new SubjectAlternativeNameBuilder();
         foreach (var s in sans)
         {
@@ -52,11 +54,10 @@ public sealed class CertificatesApiTests : IAsyncLifetime
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
-        using var leaf = request.Create(issuer, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(days), RandomNumberGenerator.GetBytes(12));
+        using var leaf = request.Create(issuer, now.AddDays(-1), now.AddDays(days), RandomNumberGenerator.GetBytes(12));
 
         await using var scope = _server.App.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CertMgrDbContext>();
-        var now = DateTimeOffset.UtcNow;
         var definition = InventoryRecords.NewDefinitionFrom(leaf, OperationMode.LifecycleManaged, now);
         db.Definitions.Add(definition);
         PrivateKey? sealedKey = null;
@@ -247,7 +248,7 @@ public sealed class CertificatesApiTests : IAsyncLifetime
         var missing = await http.PostAsJsonAsync($"/api/v1/keys/{Guid.NewGuid()}/export", new { format = "pem", passphrase = "correct horse battery" });
 
         using var doc = JsonDocument.Parse(list);
-        var item = doc.RootElement.GetProperty("items").EnumerateArray().Single();
+        var item = doc.RootElement.GetProperty("items").EnumerateArray().Single(i => i.GetProperty("id").GetGuid() == _web.KeyId);
         Assert.Equal(1, item.GetProperty("certificateCount").GetInt32());
         Assert.Equal("www.shop.example", item.GetProperty("usedBy").GetString());
         Assert.Equal("Ecdsa", item.GetProperty("algorithm").GetString());

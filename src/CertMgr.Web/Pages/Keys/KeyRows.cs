@@ -54,15 +54,16 @@ public static class KeyRows
         });
     }
 
-    /// <summary>A hex prefix of the public-key hash (by index), or a name substring.</summary>
+    /// <summary>A hex prefix of the public-key hash (an index range), or a name substring.</summary>
     [SuppressMessage("Performance", "CA1862", Justification = "Translated to SQL, where Contains(string, StringComparison) has no translation.")]
     public static Expression<Func<KeyRow, bool>> Search(string text)
     {
         var compact = text.Replace(":", "", StringComparison.Ordinal);
         if (compact.Length >= 6 && compact.All(char.IsAsciiHexDigit))
         {
-            var hex = compact.ToUpperInvariant();
-            return r => r.PublicKeySha256.StartsWith(hex);
+            var low = compact.ToUpperInvariant();
+            var high = low + "G";
+            return r => string.Compare(r.PublicKeySha256, low) >= 0 && string.Compare(r.PublicKeySha256, high) < 0;
         }
 
         var t = text.ToLowerInvariant();
