@@ -89,7 +89,8 @@ public static class KeysApi
             return ApiRoutes.Problem(new Error("passphrase-too-short", $"The passphrase must be at least {ExportOptions.MinimumPassphraseLength} characters long."));
         }
 
-        var stored = await db.PrivateKeys.AsNoTracking().SingleOrDefaultAsync(k => k.Id == id, ct);
+        // A private CA's key is not an inventory key and never leaves through this endpoint.
+        var stored = await db.PrivateKeys.AsNoTracking().SingleOrDefaultAsync(k => k.Id == id && !db.PrivateCas.Any(ca => ca.PrivateKeyId == k.Id), ct);
         if (stored is null)
         {
             return ApiRoutes.Problem(new Error("key-not-found", "No such private key."), StatusCodes.Status404NotFound);

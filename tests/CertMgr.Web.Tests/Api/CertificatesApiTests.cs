@@ -149,6 +149,8 @@ public sealed class CertificatesApiTests : IAsyncLifetime
         Assert.Equal("CN=Test Issuing CA, O=Example", chain.GetProperty("subject").GetString());
         Assert.True(chain.GetProperty("selfSigned").GetBoolean());
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, caKey.StatusCode);
+        Assert.DoesNotContain(caKeyId.ToString(), list, StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]
@@ -246,6 +248,8 @@ public sealed class CertificatesApiTests : IAsyncLifetime
         var pem = await http.PostAsJsonAsync($"/api/v1/keys/{_web.KeyId}/export", new { format = "pem", passphrase = "correct horse battery" });
         var weak = await http.PostAsJsonAsync($"/api/v1/keys/{_web.KeyId}/export", new { format = "pem", passphrase = "1234" });
         var missing = await http.PostAsJsonAsync($"/api/v1/keys/{Guid.NewGuid()}/export", new { format = "pem", passphrase = "correct horse battery" });
+        var caKeyId = await _server.DbAsync(db => db.PrivateCas.Select(c => c.PrivateKeyId).FirstAsync());
+        var caKey = await http.PostAsJsonAsync($"/api/v1/keys/{caKeyId}/export", new { format = "pem", passphrase = "correct horse battery" });
 
         using var doc = JsonDocument.Parse(list);
         var item = doc.RootElement.GetProperty("items").EnumerateArray().Single(i => i.GetProperty("id").GetGuid() == _web.KeyId);
@@ -259,6 +263,8 @@ public sealed class CertificatesApiTests : IAsyncLifetime
         key.ImportFromEncryptedPem(text, "correct horse battery");
         Assert.Equal(HttpStatusCode.BadRequest, weak.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, caKey.StatusCode);
+        Assert.DoesNotContain(caKeyId.ToString(), list, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain(Encoding.ASCII.GetString(await weak.Content.ReadAsByteArrayAsync()), "PRIVATE KEY", StringComparison.Ordinal);
     }
 }

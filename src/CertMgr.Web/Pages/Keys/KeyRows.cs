@@ -38,7 +38,8 @@ public static class KeyRows
     public static IQueryable<KeyRow> Rows(CertMgrDbContext db)
     {
         ArgumentNullException.ThrowIfNull(db);
-        return db.PrivateKeys.Select(k => new KeyRow
+        // The private CA's own keys are not inventory keys: they are managed (and never exported) on the Private CA screen.
+        return db.PrivateKeys.Where(k => !db.PrivateCas.Any(ca => ca.PrivateKeyId == k.Id)).Select(k => new KeyRow
         {
             Id = k.Id,
             Name = k.Name,
