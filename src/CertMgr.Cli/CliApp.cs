@@ -34,6 +34,7 @@ public static class CliApp
         MonitorCommand.AddTo(root, output, error);
         ImportCommand.AddTo(root, output, error);
         CaCommand.AddTo(root, output, error);
+        SeedCommand.AddTo(root, output, error);
         return root;
     }
 

@@ -116,7 +116,69 @@ internal static class BenchCommand
         bench.Subcommands.Add(caIssue);
         bench.Subcommands.Add(MonitorBenchmark.Command(output, error));
         bench.Subcommands.Add(ImportBenchCommand(output, error));
+        bench.Subcommands.Add(InventoryBenchCommand(output, error));
         root.Subcommands.Add(bench);
+    }
+
+    private static Command InventoryBenchCommand(TextWriter output, TextWriter error)
+    {
+        var count = new Option<int>("--count") { Description = "How many definitions to seed.", DefaultValueFactory = _ => 100_000 };
+        var runs = new Option<int>("--runs") { Description = "Timed runs per list (after one warm-up).", DefaultValueFactory = _ => 10 };
+        var keep = new Option<string?>("--keep-home") { Description = "Seed into this directory and keep it; a directory already seeded with --count definitions is measured as it is (default: a scratch directory, deleted)." };
+        var inventory = new Command("inventory", "Each console list's first page and a search at inventory scale (seeded), median and p95 server time vs the 200 ms target.");
+        inventory.Options.Add(count);
+        inventory.Options.Add(runs);
+        inventory.Options.Add(keep);
+        inventory.Options.Add(Json);
+        inventory.Validators.Add(r =>
+        {
+            if (r.GetResult(count) is { Implicit: false } c && c.GetValueOrDefault<int>() is < 100 or > 1_000_000)
+            {
+                r.AddError("--count must be between 100 and 1000000.");
+            }
+
+            if (r.GetResult(runs) is { Implicit: false } n && n.GetValueOrDefault<int>() is < 1 or > 1000)
+            {
+                r.AddError("--runs must be between 1 and 1000.");
+            }
+        });
+        inventory.SetAction(async (parse, ct) =>
+        {
+            try
+            {
+                var o = await InventoryBenchmark.RunAsync(parse.GetValue(count), parse.GetValue(runs), parse.GetValue(keep), line => error.WriteLine($"seed: {line}"), ct);
+                var c = CultureInfo.InvariantCulture;
+                if (parse.GetValue(Json))
+                {
+                    await output.WriteLineAsync(JsonSerializer.Serialize(new
+                    {
+                        benchmark = "inventory",
+                        count = o.Count,
+                        seedSeconds = Math.Round(o.Seed.Elapsed.TotalSeconds, 2),
+                        certificates = o.Seed.Certificates,
+                        targetMs = InventoryBenchmark.TargetMs,
+                        lists = o.Scenarios.Select(s => new { name = s.Name, medianMs = Math.Round(s.MedianMs, 1), p95Ms = Math.Round(s.P95Ms, 1), rows = s.Rows, ratio = Math.Round(s.Ratio, 3) }),
+                    }));
+                }
+                else
+                {
+                    await output.WriteLineAsync(string.Create(c, $"inventory: {o.Count:N0} definitions, {o.Seed.Certificates:N0} certificates, {o.Seed.Keys:N0} keys, {o.Seed.Requests:N0} requests ({(o.Seed.Elapsed == TimeSpan.Zero ? "reused" : $"seeded in {o.Seed.Elapsed.TotalSeconds:0.0} s")}), SQLite"));
+                    await output.WriteLineAsync(string.Create(c, $"  {"list",-40} {"median",9} {"p95",9} {"p95/200ms",10}"));
+                    foreach (var s in o.Scenarios)
+                    {
+                        await output.WriteLineAsync(string.Create(c, $"  {s.Name,-40} {s.MedianMs,7:0.0}ms {s.P95Ms,7:0.0}ms {s.Ratio,10:0.00}{(s.Ratio <= 1 ? "" : "  OVER")}"));
+                    }
+                }
+
+                return o.Scenarios.All(s => s.Ratio <= 1) ? CliApp.ExitOk : CliApp.ExitFailure;
+            }
+            catch (InvalidOperationException ex)
+            {
+                await error.WriteLineAsync($"certmgr: {ex.Message}");
+                return CliApp.ExitFailure;
+            }
+        });
+        return inventory;
     }
 
     private static Command ImportBenchCommand(TextWriter output, TextWriter error)

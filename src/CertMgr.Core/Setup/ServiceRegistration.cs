@@ -32,6 +32,8 @@ public static class ServiceRegistration
         services.AddScoped<CaIssuance>();
         services.AddScoped<CaRevocation>();
         services.AddScoped<UserAccounts>();
+        services.AddScoped<ApiTokens>();
+        services.AddScoped<Inventory.Seeding.InventorySeeder>();
         services.AddScoped<ConsoleCertificateService>();
         services.AddScoped<TrustedCaSets>();
         services.AddSingleton(new MonitorOptions());

@@ -23,6 +23,8 @@ public static class ApiRoutes
         api.MapDocumentsApi();
         api.MapImportApi();
         api.MapDefinitionsApi();
+        api.MapCertificatesApi();
+        api.MapKeysApi();
         return api;
     }
 

@@ -15,9 +15,19 @@ internal static class AuthSetup
     public const string ChangePasswordPath = "/account/change-password";
     public const string LogoutPath = "/account/logout";
 
+    /// <summary>The default scheme: forwards to the API token handler or the cookie, per request.</summary>
+    public const string ApiOrCookieScheme = "CertMgr.ApiOrCookie";
+
     public static IServiceCollection AddCertMgrAuth(this IServiceCollection services)
     {
-        services.AddAuthentication(CertMgrClaims.Scheme)
+        // The console cookie everywhere; on /api a Bearer token instead, when one is presented (never both at once).
+        services.AddAuthentication(ApiOrCookieScheme)
+            .AddPolicyScheme(ApiOrCookieScheme, "Console session or API token", o => o.ForwardDefaultSelector = ctx =>
+                ctx.Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase) &&
+                ApiTokenAuthenticationHandler.BearerToken(ctx.Request) is not null
+                    ? ApiTokenAuthenticationHandler.SchemeName
+                    : CertMgrClaims.Scheme)
+            .AddScheme<AuthenticationSchemeOptions, ApiTokenAuthenticationHandler>(ApiTokenAuthenticationHandler.SchemeName, null)
             .AddCookie(CertMgrClaims.Scheme, o =>
             {
                 o.Cookie.Name = "certmgr.session";

@@ -79,6 +79,7 @@ public static partial class CertMgrWebApp
             o.Cookie.SameSite = SameSiteMode.Strict;
         });
         builder.Services.AddProblemDetails();
+        builder.Services.AddCertMgrOpenApi();
 
         var app = builder.Build();
         app.UseExceptionHandler("/error");
@@ -105,6 +106,7 @@ public static partial class CertMgrWebApp
         }
 
         app.MapCertMgrApi();
+        app.MapCertMgrOpenApi();
         app.MapPkiFiles();
         app.MapGet("/healthz", () => Results.Text("ok")).AllowAnonymous().ExcludeFromDescription();
         return app;
@@ -182,7 +184,7 @@ public static partial class CertMgrWebApp
         headers.XContentTypeOptions = "nosniff";
         headers.XFrameOptions = "DENY";
         headers["Referrer-Policy"] = "no-referrer";
-        headers.ContentSecurityPolicy = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'";
+        headers.ContentSecurityPolicy = OpenApiSetup.IsReferencePage(context) ? OpenApiSetup.ReferencePageCsp : "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'";
         if (context.Request.IsHttps)
         {
             headers.StrictTransportSecurity = "max-age=31536000";

@@ -54,7 +54,7 @@ public sealed class MonitorServiceTests
             await db.SaveChangesAsync();
             var cert = InventoryRecords.NewCertificate(current, [pki.Intermediate], managed.Id, CertificateSource.Imported, now);
             db.Certificates.Add(cert);
-            cert.Deployments.Add(new CertMgr.Data.Model.Deployment { Status = DeploymentStatus.Confirmed, CreatedAt = now, UpdatedAt = now });
+            cert.Deployments.Add(new Deployment { Status = DeploymentStatus.Confirmed, CreatedAt = now, UpdatedAt = now });
             await db.SaveChangesAsync();
             managed.CurrentCertificateId = cert.Id;
             await db.SaveChangesAsync();

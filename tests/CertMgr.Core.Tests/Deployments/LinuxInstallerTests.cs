@@ -1,12 +1,12 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using CertMgr.Core.Deployment;
+using CertMgr.Core.Deployments;
 using CertMgr.Core.Probe;
 using CertMgr.Core.Tests.Probe;
 using CertMgr.Data.Model;
 
-namespace CertMgr.Core.Tests.Deployment;
+namespace CertMgr.Core.Tests.Deployments;
 
 /// <summary>The one-click installer run for real with bash against a real nginx: installs and reloads, or rolls back.</summary>
 public sealed class LinuxInstallerTests : IAsyncLifetime

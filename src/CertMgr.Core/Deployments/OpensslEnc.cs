@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace CertMgr.Core.Deployment;
+namespace CertMgr.Core.Deployments;
 
 /// <summary>
 /// Encryption that <c>openssl enc -d -aes-256-cbc -pbkdf2 -iter N -md sha256</c> decrypts: "Salted__", an 8-byte

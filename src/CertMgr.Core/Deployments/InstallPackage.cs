@@ -7,7 +7,7 @@ using CertMgr.Core.Pki;
 using CertMgr.Core.Pki.Writing;
 using CertMgr.Data.Model;
 
-namespace CertMgr.Core.Deployment;
+namespace CertMgr.Core.Deployments;
 
 /// <summary>
 /// The conventional install package (guide 2.8): a zip with the certificate, chain, full chain, the key encrypted

@@ -2,12 +2,12 @@ using System.Diagnostics;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using CertMgr.Core.Deployment;
+using CertMgr.Core.Deployments;
 using CertMgr.Core.Pki;
 using CertMgr.Core.Tests.Probe;
 using CertMgr.Data.Model;
 
-namespace CertMgr.Core.Tests.Deployment;
+namespace CertMgr.Core.Tests.Deployments;
 
 public sealed class InstallPackageTests : IDisposable
 {

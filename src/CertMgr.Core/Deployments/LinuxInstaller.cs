@@ -7,7 +7,7 @@ using CertMgr.Core.Common;
 using CertMgr.Core.Pki;
 using CertMgr.Data.Model;
 
-namespace CertMgr.Core.Deployment;
+namespace CertMgr.Core.Deployments;
 
 /// <summary>
 /// The one-click installer for Linux (guide 2.8): one self-contained bash script carrying the certificate, chain and

@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Microsoft.Playwright;
+
+namespace CertMgr.EndToEnd.Tests;
+
+/// <summary>API tokens, the API reference, Certificates and Private Keys in Chromium against the real certmgr process.</summary>
+public sealed class PlatformBrowserTests
+{
+    [Fact]
+    public async Task Console_CreateTokenThenCallApi_CertificatesAndKeysScreens_ApiReference()
+    {
+        using var home = new TempHome();
+        Seed(home.Path, 40);
+        await using var server = await CertMgrServer.StartAsync(home.Path);
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await BrowserTests.LaunchAsync(playwright);
+        await using var context = await browser.NewContextAsync(new BrowserNewContextOptions { IgnoreHTTPSErrors = true, ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
+        var page = await context.NewPageAsync();
+        var cspErrors = new List<string>();
+        page.Console += (_, m) =>
+        {
+            if (m.Type == "error" && m.Text.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase))
+            {
+                cspErrors.Add(m.Text);
+            }
+        };
+        // The seed verb made the data directory, so the initial password is in its file, not in the server's output.
+        var password = File.ReadAllText(Path.Combine(home.Path, "initial-admin-password.txt")).Trim();
+        await SignInAsync(page, server, password);
+        Directory.CreateDirectory(BrowserTests.ArtifactsDirectory);
+
+        // Token: created from the user menu's page, shown once, usable at once on the API.
+        await page.ClickAsync("#cm-user-menu");
+        await page.GetByRole(AriaRole.Link, new() { Name = "API tokens" }).ClickAsync();
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("API tokens");
+        await page.FillAsync("#token-name", "browser test");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create token" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#token-created")).ToContainTextAsync("shown only this once");
+        var token = await page.InputValueAsync("#new-token");
+        Assert.StartsWith("cmt_", token, StringComparison.Ordinal);
+        await Assertions.Expect(page.Locator("#tokens-table tbody tr")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator("#tokens-table")).ToContainTextAsync("Active");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserTests.ArtifactsDirectory, "api-tokens.png"), FullPage = true });
+
+        using var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = HttpClientHandler.DangerousAcceptAnyServerCertificateValidator };
+        using var http = new HttpClient(handler) { BaseAddress = new Uri(server.Url) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using (var list = JsonDocument.Parse(await http.GetStringAsync("/api/v1/certificates?take=5")))
+        {
+            Assert.True(list.RootElement.GetProperty("total").GetInt32() >= 40);
+            Assert.Equal(5, list.RootElement.GetProperty("items").GetArrayLength());
+        }
+
+        // Visiting the page again does not show the secret; revoking ends API access.
+        await page.GotoAsync(server.Url + "/account/tokens");
+        Assert.Equal(0, await page.Locator("#new-token").CountAsync());
+        await page.GetByRole(AriaRole.Button, new() { Name = "Revoke browser test" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#tokens-table")).ToContainTextAsync("Revoked");
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await http.GetAsync("/api/v1/certificates")).StatusCode);
+
+        // Certificates: list, search, show certificate.
+        await page.GotoAsync(server.Url + "/certificates");
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Certificates");
+        await Assertions.Expect(page.Locator("#certificates-list tbody tr")).ToHaveCountAsync(25);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserTests.ArtifactsDirectory, "certificates.png"), FullPage = true });
+        await page.FillAsync("#certificates-list-q", "shop");
+        await Assertions.Expect(page.Locator("#certificates-list tbody tr").First).ToContainTextAsync("shop");
+        await page.Locator("#certificates-list tbody tr a.cm-row-title").First.ClickAsync();
+        await Assertions.Expect(page.Locator("#extensions")).ToContainTextAsync("Authority key identifier");
+        await Assertions.Expect(page.Locator("#extensions")).ToContainTextAsync("CRL distribution points");
+        await Assertions.Expect(page.Locator("#sha256")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^[0-9A-F]{64}$"));
+        await Assertions.Expect(page.Locator("#cert-chain").Locator("xpath=../..")).ToContainTextAsync("Seed");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserTests.ArtifactsDirectory, "certificate-details.png"), FullPage = true });
+
+        // Private keys.
+        await page.GotoAsync(server.Url + "/keys");
+        await Assertions.Expect(page.Locator("#keys-list tbody tr").First).ToContainTextAsync("certificate(s)");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserTests.ArtifactsDirectory, "private-keys.png"), FullPage = true });
+
+        // The API reference renders the document under the page's CSP.
+        await page.GotoAsync(server.Url + "/api-docs");
+        await Assertions.Expect(page.Locator(".swagger-ui .opblock-summary-path").First).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await Assertions.Expect(page.Locator(".swagger-ui")).ToContainTextAsync("/api/v1/certificates");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserTests.ArtifactsDirectory, "api-reference.png") });
+        Assert.Empty(cspErrors);
+    }
+
+    private static async Task SignInAsync(IPage page, CertMgrServer server, string initialPassword)
+    {
+        await page.GotoAsync(server.Url + "/account/login");
+        await page.FillAsync("#UserName", "admin");
+        await page.FillAsync("#Password", initialPassword);
+        await page.ClickAsync("#sign-in");
+        await page.WaitForURLAsync("**/account/change-password**");
+        const string newPassword = "correct horse battery staple";
+        await page.FillAsync("#CurrentPassword", initialPassword);
+        await page.FillAsync("#NewPassword", newPassword);
+        await page.FillAsync("#ConfirmPassword", newPassword);
+        await page.ClickAsync("#change-password");
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Certificate Definitions");
+    }
+
+    /// <summary>`certmgr seed` before the server starts (it also initialises the home and the admin).</summary>
+    private static void Seed(string home, int definitions)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { CertMgrServer.ExecutableDll, "--home", home, "seed", "--definitions", definitions.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        Assert.True(process.WaitForExit(180_000), "certmgr seed timed out");
+        Assert.True(process.ExitCode == 0, stdout.Result + stderr.Result);
+    }
+}
