@@ -15,19 +15,26 @@ public sealed partial class MonitorScheduler(IServiceScopeFactory scopes, TimePr
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(Tick, time);
-        do
+        try
         {
-            try
+            using var timer = new PeriodicTimer(Tick, time);
+            do
             {
-                await RunIfDueAsync(stoppingToken);
+                try
+                {
+                    await RunIfDueAsync(stoppingToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    LogFailed(logger, ex);
+                }
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                LogFailed(logger, ex);
-            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // The server is stopping (or never started): nothing to report.
+        }
     }
 
     /// <summary>One scheduler step: a pass when one is due. Returns whether it ran one.</summary>
