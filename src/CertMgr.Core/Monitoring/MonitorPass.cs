@@ -11,7 +11,7 @@ public sealed record MonitorTarget(string Key, string Host, int Port, string? Sn
 /// </summary>
 public static class MonitorPass
 {
-    public const int DefaultDegree = 64;
+    public const int DefaultDegree = 32;
 
     public static async Task<CheckReport[]> RunAsync(
         IReadOnlyList<MonitorTarget> targets, int degree, ProbeOptions options, TimeProvider time, CancellationToken ct, IProgress<int>? progress = null)
