@@ -69,13 +69,14 @@ public sealed partial class ImportService(CertMgrDbContext db, SecretProtector p
     /// <summary>Reads every file; returns the indexes of files that hold only a private key (possible companions).</summary>
     private static List<int> ReadAll(ImportFile[] files, ImportSettings settings, ImportFileOutcome?[] outcomes, CertificateBundle?[] bundles)
     {
-        var keyFiles = new List<int>();
-        for (var i = 0; i < files.Length; i++)
+        // Parsing is pure and per file: all cores at once, results by index.
+        var keyOnly = new bool[files.Length];
+        Parallel.For(0, files.Length, i =>
         {
             if (files[i].ReadError is { } readError)
             {
                 outcomes[i] = Failed(files[i], readError);
-                continue;
+                return;
             }
 
             var read = Read(files[i].Content, settings, key: null, chain: null);
@@ -85,15 +86,15 @@ public sealed partial class ImportService(CertMgrDbContext db, SecretProtector p
             }
             else if (read.Error.Code == ReadErrors.NoCertificate && read.Error.Message.Contains("private key", StringComparison.Ordinal))
             {
-                keyFiles.Add(i);
+                keyOnly[i] = true;
             }
             else
             {
                 outcomes[i] = Failed(files[i], read.Error);
             }
-        }
+        });
 
-        return keyFiles;
+        return [.. Enumerable.Range(0, files.Length).Where(i => keyOnly[i])];
     }
 
     /// <summary>
@@ -234,6 +235,7 @@ public sealed partial class ImportService(CertMgrDbContext db, SecretProtector p
         var added = new Dictionary<string, (Certificate Certificate, CertificateDefinition Definition, int File)>(StringComparer.Ordinal);
         var newDefinitions = new List<Guid>();
         var keyAttachments = new List<(Guid CertificateId, Guid KeyId, Guid DefinitionId)>();
+        var newRows = (Definitions: new List<CertificateDefinition>(), Certificates: new List<Certificate>(), Events: new List<AuditEvent>());
         foreach (var i in candidates)
         {
             var bundle = bundles[i]!;
@@ -275,10 +277,13 @@ public sealed partial class ImportService(CertMgrDbContext db, SecretProtector p
 
             var definition = InventoryRecords.NewDefinitionFrom(bundle.Leaf, settings.Mode, now);
             var certificate = InventoryRecords.NewCertificate(bundle.Leaf, bundle.Chain, definition.Id, CertificateSource.Imported, now, keyId);
-            db.Definitions.Add(definition);
-            db.Certificates.Add(certificate);
-            DefinitionHistory.Record(db, now, actor, definition.Id, "import",
-                $"Imported from '{files[i].Name}' ({CertificateSummary.FormatName(bundle.Format)}) as {DefinitionService.ModeText(settings.Mode)}, SHA-256 {sha[i]}, {(keyId is null ? "without" : "with")} private key.");
+            newRows.Definitions.Add(definition);
+            newRows.Certificates.Add(certificate);
+            newRows.Events.Add(new AuditEvent
+            {
+                At = now, Actor = actor, ObjectType = DefinitionHistory.ObjectType, ObjectId = definition.Id.ToString(), Action = "import", Outcome = "success",
+                Detail = $"Imported from '{files[i].Name}' ({CertificateSummary.FormatName(bundle.Format)}) as {DefinitionService.ModeText(settings.Mode)}, SHA-256 {sha[i]}, {(keyId is null ? "without" : "with")} private key.",
+            });
             added[sha[i]] = (certificate, definition, i);
             if (settings.Mode == OperationMode.LifecycleManaged)
             {
@@ -287,7 +292,12 @@ public sealed partial class ImportService(CertMgrDbContext db, SecretProtector p
         }
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await db.SaveChangesAsync(ct);
+        await db.SaveChangesAsync(ct); // new keys and key-attachment history first: certificates refer to the keys
+
+        // The new rows through prepared INSERTs built from the EF model (EF's SaveChanges costs ~0.25 ms a row here).
+        await InsertAsync(newRows.Definitions, ct);
+        await InsertAsync(newRows.Certificates, ct);
+        await InsertAsync(newRows.Events, ct);
         if (newDefinitions.Count > 0)
         {
             // The definition ↔ current certificate cycle: rows first, then the pointer, in one statement per chunk.
@@ -312,6 +322,18 @@ public sealed partial class ImportService(CertMgrDbContext db, SecretProtector p
                 + (withKey ? "with its private key (re-deployable)." : "without a private key (can be monitored, not re-deployed)."),
                 null, definition.Id, certificate.Id, definition.CommonName, certificate.Sha256, certificate.NotAfter, withKey);
         }
+    }
+
+    private async Task InsertAsync<T>(List<T> rows, CancellationToken ct)
+        where T : class
+    {
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        await using var insert = await Seeding.BulkInsert<T>.PrepareAsync(db, ct);
+        await insert.AddRangeAsync(rows, ct);
     }
 
     /// <summary>The stored key for a bundle's key: an existing row with the same public key, or a new sealed one.</summary>
