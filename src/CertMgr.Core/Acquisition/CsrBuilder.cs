@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using CertMgr.Core.Inventory;
 using CertMgr.Core.Pki;
 using CertMgr.Data.Model;
 using X509Request = System.Security.Cryptography.X509Certificates.CertificateRequest;
@@ -10,26 +11,13 @@ namespace CertMgr.Core.Acquisition;
 /// <summary>Builds a definition's PKCS#10 request: its DN and names, signed with the request's key. Pure.</summary>
 public static class CsrBuilder
 {
-    public static X500DistinguishedName SubjectOf(CertificateDefinition definition)
-    {
-        ArgumentNullException.ThrowIfNull(definition);
-        var dn = new X500DistinguishedNameBuilder();
-        AddIf(definition.Country, v => dn.AddCountryOrRegion(v));
-        AddIf(definition.State, v => dn.AddStateOrProvinceName(v));
-        AddIf(definition.Locality, v => dn.AddLocalityName(v));
-        AddIf(definition.Organization, v => dn.AddOrganizationName(v));
-        AddIf(definition.OrganizationalUnit, v => dn.AddOrganizationalUnitName(v));
-        dn.AddCommonName(definition.CommonName);
-        return dn.Build();
-    }
-
     /// <summary>The DER of a CSR for the definition, signed with <paramref name="key"/>.</summary>
     public static byte[] Build(CertificateDefinition definition, AsymmetricAlgorithm key, KeySpec spec)
     {
         ArgumentNullException.ThrowIfNull(definition);
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(spec);
-        var subject = SubjectOf(definition);
+        var subject = DefinitionNames.SubjectOf(definition);
         var request = key switch
         {
             ECDsa ec => new X509Request(subject, ec, spec.SignatureHash),
@@ -62,12 +50,4 @@ public static class CsrBuilder
     }
 
     public static string ToPem(byte[] csrDer) => PemEncoding.WriteString("CERTIFICATE REQUEST", csrDer) + "\n";
-
-    private static void AddIf(string? value, Action<string> add)
-    {
-        if (!string.IsNullOrWhiteSpace(value))
-        {
-            add(value.Trim());
-        }
-    }
 }

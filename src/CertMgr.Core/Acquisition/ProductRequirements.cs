@@ -1,3 +1,4 @@
+using CertMgr.Core.Inventory;
 using CertMgr.Data.Model;
 
 namespace CertMgr.Core.Acquisition;

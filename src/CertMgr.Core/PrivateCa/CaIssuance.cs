@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using CertMgr.Core.Audit;
 using CertMgr.Core.Common;
+using CertMgr.Core.Inventory;
 using CertMgr.Core.Pki;
 using CertMgr.Data;
 using CertMgr.Data.Model;
@@ -188,21 +189,7 @@ public sealed partial class CaIssuance(
             return new Error("definition-not-found", "No certificate definition has that id.");
         }
 
-        var dn = new X500DistinguishedNameBuilder();
-        AddIf(definition.Country, v => dn.AddCountryOrRegion(v));
-        AddIf(definition.State, v => dn.AddStateOrProvinceName(v));
-        AddIf(definition.Locality, v => dn.AddLocalityName(v));
-        AddIf(definition.Organization, v => dn.AddOrganizationName(v));
-        AddIf(definition.OrganizationalUnit, v => dn.AddOrganizationalUnitName(v));
-        dn.AddCommonName(definition.CommonName);
-        var names = new List<string>();
-        if (IssuancePolicy.IsDnsName(definition.CommonName) || IssuancePolicy.IsIpAddress(definition.CommonName))
-        {
-            names.Add(definition.CommonName);
-        }
-
-        names.AddRange(definition.SubjectAlternativeNames);
-        var request = new IssuanceRequest(dn.Build(), publicKey, names.Distinct(StringComparer.OrdinalIgnoreCase).ToList(),
+        var request = new IssuanceRequest(DefinitionNames.SubjectOf(definition), publicKey, [.. DefinitionNames.Of(definition)],
             IssuedCertificateProfile.Server, TimeSpan.FromDays(days ?? options.MaxServerValidityDays));
         return await IssueAsync(request, actor, ct);
     }
@@ -229,14 +216,6 @@ public sealed partial class CaIssuance(
 
         using var certificate = issued.Value;
         return certificate.CopyWithPrivateKey((ECDsa)key);
-    }
-
-    private static void AddIf(string? value, Action<string> add)
-    {
-        if (!string.IsNullOrWhiteSpace(value))
-        {
-            add(value);
-        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Private CA issued serial {SerialNumber} ({Profile}) to {Subject}")]

@@ -1,3 +1,4 @@
+using CertMgr.Core.Inventory;
 using CertMgr.Core.Acquisition;
 using CertMgr.Data.Model;
 

@@ -3,11 +3,28 @@ using System.Security.Cryptography.X509Certificates;
 using CertMgr.Core.PrivateCa;
 using CertMgr.Data.Model;
 
-namespace CertMgr.Core.Acquisition;
+namespace CertMgr.Core.Inventory;
 
-/// <summary>The names a definition's certificate must carry, and whether a certificate carries them.</summary>
+/// <summary>
+/// The subject and names a definition's certificate must carry, and whether a certificate carries them: the one rule
+/// for CSRs, private-CA issuance, product fit and the receive check.
+/// </summary>
 public static class DefinitionNames
 {
+    /// <summary>The definition's DN: C, ST, L, O, OU when set, then CN.</summary>
+    public static X500DistinguishedName SubjectOf(CertificateDefinition definition)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        var dn = new X500DistinguishedNameBuilder();
+        AddIf(definition.Country, v => dn.AddCountryOrRegion(v));
+        AddIf(definition.State, v => dn.AddStateOrProvinceName(v));
+        AddIf(definition.Locality, v => dn.AddLocalityName(v));
+        AddIf(definition.Organization, v => dn.AddOrganizationName(v));
+        AddIf(definition.OrganizationalUnit, v => dn.AddOrganizationalUnitName(v));
+        dn.AddCommonName(definition.CommonName);
+        return dn.Build();
+    }
+
     /// <summary>The common name (when it is a DNS name or IP address) then the SANs, without duplicates.</summary>
     public static IReadOnlyList<string> Of(CertificateDefinition definition)
     {
@@ -52,5 +69,13 @@ public static class DefinitionNames
 
         var dot = required.IndexOf('.', StringComparison.Ordinal);
         return dot > 0 && string.Equals(required[(dot + 1)..], certificateName[2..], StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static void AddIf(string? value, Action<string> add)
+    {
+        if (!string.IsNullOrWhiteSpace(value))
+        {
+            add(value.Trim());
+        }
     }
 }
