@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using CertMgr.Core.Audit;
 using CertMgr.Core.Common;
@@ -63,10 +64,18 @@ public sealed partial class MonitorService(
         await db.SaveChangesAsync(ct);
         LogStarted(logger, run.Id, definitions.Count);
 
+        // One load per Trusted CA Set in the pass, not one per definition.
+        var anchorsBySet = new Dictionary<Guid, X509Certificate2Collection?>();
+        foreach (var setId in definitions.Select(d => d.TrustedCaSetId).Distinct())
+        {
+            var loaded = await trustedCaSets.AnchorsAsync(setId, ct);
+            anchorsBySet[setId ?? Guid.Empty] = loaded.IsSuccess ? loaded.Value : null;
+        }
+
         var targets = new List<MonitorTarget>(definitions.Count);
         foreach (var d in definitions)
         {
-            var anchors = await trustedCaSets.AnchorsAsync(d.TrustedCaSetId, ct);
+            var anchors = anchorsBySet[d.TrustedCaSetId ?? Guid.Empty];
             var (host, port, sni) = EndpointOf(d);
             var managed = d.OperationMode == OperationMode.LifecycleManaged && d.CurrentCertificate is not null;
             targets.Add(new MonitorTarget(d.Id.ToString(), host, port, sni, new CheckExpectations
@@ -74,7 +83,7 @@ public sealed partial class MonitorService(
                 NameToCheck = sni,
                 ExpectedSha1 = managed ? d.CurrentCertificate!.Sha1 : null,
                 ExpectedSha256 = managed ? d.CurrentCertificate!.Sha256 : null,
-                TrustAnchors = anchors.IsSuccess ? anchors.Value : null,
+                TrustAnchors = anchors,
                 CommonName = managed ? null : d.CommonName,
                 Organization = managed ? null : d.Organization,
                 Country = managed ? null : d.Country,

@@ -140,14 +140,8 @@ public sealed partial class CaIssuance(
     /// <summary>The same, returning the DER (the REST API's path: no certificate object is needed to answer).</summary>
     public async Task<Result<byte[]>> IssueDerForCsrAsync(byte[] csr, int? days, string actor, CancellationToken ct)
     {
-        var request = CsrReader.Read(csr, IssuedCertificateProfile.Server, TimeSpan.FromDays(days ?? options.MaxServerValidityDays));
-        if (!request.IsSuccess)
-        {
-            return request.Error;
-        }
-
-        var signer = await signers.GetAsync(db, ca, ct);
-        return signer.IsSuccess ? await IssueDerAsync(signer.Value, request.Value, actor, ct) : signer.Error;
+        var issued = await IssueDerForCsrsAsync([csr], days, actor, ct);
+        return issued.IsSuccess ? issued.Value[0] : issued.Error;
     }
 
     /// <summary>

@@ -38,25 +38,4 @@ public static class TrustAnchorFiles
 
         return anchors.Count == 0 ? new Error("no-certificate", $"{source} holds no CA certificate.") : anchors;
     }
-
-    /// <summary>Every certificate in every .pem/.crt file of a folder (the system collection).</summary>
-    public static Result<X509Certificate2Collection> ReadFolder(string folder)
-    {
-        var all = new X509Certificate2Collection();
-        if (!Directory.Exists(folder))
-        {
-            return new Error("no-certificate", $"{folder} does not exist.");
-        }
-
-        foreach (var file in Directory.EnumerateFiles(folder).Where(f => f.EndsWith(".pem", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".crt", StringComparison.OrdinalIgnoreCase)).Order(StringComparer.Ordinal))
-        {
-            var read = Read(File.ReadAllBytes(file), Path.GetFileName(file));
-            if (read.IsSuccess)
-            {
-                all.AddRange(read.Value);
-            }
-        }
-
-        return all.Count == 0 ? new Error("no-certificate", $"No CA certificates in {folder}.") : all;
-    }
 }

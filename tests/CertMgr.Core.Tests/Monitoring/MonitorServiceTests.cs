@@ -31,8 +31,8 @@ public sealed class MonitorServiceTests
         using var good = pki.Leaf("good.monitor.test", ["good.monitor.test"], subject: "CN=good.monitor.test, O=Example, C=DE");
         using var other = pki.Leaf("managed.monitor.test", ["managed.monitor.test"]);
         using var current = pki.Leaf("managed.monitor.test", ["managed.monitor.test"]);
-        await using var goodServer = LoopbackServer.Tls(good, [pki.Intermediate]);
-        await using var managedServer = LoopbackServer.Tls(other, [pki.Intermediate]);
+        var (goodPort, managedPort) = (NginxServer.FreePort(), NginxServer.FreePort());
+        await using var nginx = await NginxServer.StartAsync([(goodPort, good, [pki.Intermediate]), (managedPort, other, [pki.Intermediate])]);
         var set = (await f.WithAsync(s => s.GetRequiredService<TrustedCaSets>().CreateAsync("Test PKI", [], "t", CancellationToken.None))).Value;
         await f.WithAsync(s => s.GetRequiredService<TrustedCaSets>().SaveAndMergeAsync(set.Id, [],
             [Encoding.ASCII.GetBytes(PemEncoding.WriteString("CERTIFICATE", pki.Root.RawData))], [], "t", CancellationToken.None));
@@ -45,11 +45,11 @@ public sealed class MonitorServiceTests
                 Name = cn, CommonName = cn, OperationMode = mode, ServerNameForCheck = "127.0.0.1", CheckPort = port,
                 Organization = "Example", Country = "DE", TrustedCaSetId = set.Id, MonitoringEnabled = enabled, CreatedAt = now, UpdatedAt = now,
             };
-            var monitored = Def("good.monitor.test", OperationMode.MonitoredOnly, goodServer.Port);
+            var monitored = Def("good.monitor.test", OperationMode.MonitoredOnly, goodPort);
             var dead = Def("dead.monitor.test", OperationMode.MonitoredOnly, ClosedPort());
-            var disabled = Def("off.monitor.test", OperationMode.MonitoredOnly, goodServer.Port, enabled: false);
-            var managed = Def("managed.monitor.test", OperationMode.LifecycleManaged, managedServer.Port);
-            var undeployed = Def("undeployed.monitor.test", OperationMode.LifecycleManaged, goodServer.Port);
+            var disabled = Def("off.monitor.test", OperationMode.MonitoredOnly, goodPort, enabled: false);
+            var managed = Def("managed.monitor.test", OperationMode.LifecycleManaged, managedPort);
+            var undeployed = Def("undeployed.monitor.test", OperationMode.LifecycleManaged, goodPort);
             db.Definitions.AddRange(monitored, dead, disabled, managed, undeployed);
             await db.SaveChangesAsync();
             var cert = InventoryRecords.NewCertificate(current, [pki.Intermediate], managed.Id, CertificateSource.Imported, now);
