@@ -28,22 +28,8 @@ public sealed class DefinitionService(CertMgrDbContext db, TimeProvider time)
     public Task<CertificateDefinition?> GetAsync(Guid id, CancellationToken ct) =>
         db.Definitions.AsNoTracking().Include(d => d.CurrentCertificate).SingleOrDefaultAsync(d => d.Id == id, ct);
 
-    public async Task<Result<CertificateDefinition>> CreateAsync(DefinitionFields input, string actor, CancellationToken ct)
-    {
-        var checkedFields = await CheckAsync(input, ct);
-        if (!checkedFields.IsSuccess)
-        {
-            return checkedFields.Error;
-        }
-
-        var now = time.GetUtcNow();
-        var definition = new CertificateDefinition { Name = "", CommonName = "", CreatedAt = now, UpdatedAt = now };
-        checkedFields.Value.ApplyTo(definition);
-        db.Definitions.Add(definition);
-        DefinitionHistory.Record(db, now, actor, definition.Id, "create", $"Created '{definition.Name}' ({ModeText(definition.OperationMode)}).");
-        await db.SaveChangesAsync(ct);
-        return definition;
-    }
+    public Task<Result<CertificateDefinition>> CreateAsync(DefinitionFields input, string actor, CancellationToken ct) =>
+        CreateCheckedAsync(input, actor, d => $"Created '{d.Name}' ({ModeText(d.OperationMode)}).", ct);
 
     public async Task<Result<CertificateDefinition>> UpdateAsync(Guid id, DefinitionFields input, string actor, CancellationToken ct)
     {
@@ -119,7 +105,7 @@ public sealed class DefinitionService(CertMgrDbContext db, TimeProvider time)
         }
 
         fields.Name = name;
-        var created = await CreateCopyAsync(fields, actor, $"Duplicated from '{source.Name}'.", ct);
+        var created = await CreateCheckedAsync(fields, actor, _ => $"Duplicated from '{source.Name}'.", ct);
         if (created.IsSuccess)
         {
             DefinitionHistory.Record(db, time.GetUtcNow(), actor, id, "duplicate", $"Duplicated as '{name}'.");
@@ -252,7 +238,9 @@ public sealed class DefinitionService(CertMgrDbContext db, TimeProvider time)
 
     public static string ModeText(OperationMode mode) => mode == OperationMode.LifecycleManaged ? "Lifecycle-managed" : "Monitored-only";
 
-    private async Task<Result<CertificateDefinition>> CreateCopyAsync(DefinitionFields fields, string actor, string detail, CancellationToken ct)
+    /// <summary>Checks the fields, then adds the definition with its "create" history event.</summary>
+    private async Task<Result<CertificateDefinition>> CreateCheckedAsync(
+        DefinitionFields fields, string actor, Func<CertificateDefinition, string> detail, CancellationToken ct)
     {
         var checkedFields = await CheckAsync(fields, ct);
         if (!checkedFields.IsSuccess)
@@ -264,7 +252,7 @@ public sealed class DefinitionService(CertMgrDbContext db, TimeProvider time)
         var definition = new CertificateDefinition { Name = "", CommonName = "", CreatedAt = now, UpdatedAt = now };
         checkedFields.Value.ApplyTo(definition);
         db.Definitions.Add(definition);
-        DefinitionHistory.Record(db, now, actor, definition.Id, "create", detail);
+        DefinitionHistory.Record(db, now, actor, definition.Id, "create", detail(definition));
         await db.SaveChangesAsync(ct);
         return definition;
     }

@@ -332,7 +332,7 @@ public sealed partial class ImportService(CertMgrDbContext db, SecretProtector p
             return;
         }
 
-        await using var insert = await Seeding.BulkInsert<T>.PrepareAsync(db, ct);
+        await using var insert = await BulkInsert<T>.PrepareAsync(db, ct);
         await insert.AddRangeAsync(rows, ct);
     }
 

@@ -1,11 +1,10 @@
 using System.Data.Common;
-using CertMgr.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
 
-namespace CertMgr.Core.Inventory.Seeding;
+namespace CertMgr.Data;
 
 /// <summary>
 /// Inserts many rows of one entity type with one prepared INSERT, reused for every row, on the context's connection and
