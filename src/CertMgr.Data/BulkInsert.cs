@@ -15,28 +15,38 @@ namespace CertMgr.Data;
 public sealed class BulkInsert<T> : IAsyncDisposable
     where T : class
 {
-    private readonly DbCommand _command;
-    private readonly (IProperty Property, DbParameter Parameter, Func<object?, object?> ToProvider)[] _columns;
+    // One prepared INSERT per table the entity maps to (more than one under entity splitting), main table first.
+    private readonly List<(DbCommand Command, (IProperty Property, DbParameter Parameter, Func<object?, object?> ToProvider)[] Columns)> _tables;
 
-    private BulkInsert(DbCommand command, (IProperty, DbParameter, Func<object?, object?>)[] columns)
-    {
-        _command = command;
-        _columns = columns;
-    }
+    private BulkInsert(List<(DbCommand, (IProperty, DbParameter, Func<object?, object?>)[])> tables) => _tables = tables;
 
-    /// <summary>Prepares the INSERT; the context must have an open connection and a current transaction.</summary>
+    /// <summary>Prepares the INSERTs; the context must have an open connection and a current transaction.</summary>
     public static async Task<BulkInsert<T>> PrepareAsync(CertMgrDbContext db, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
         var entity = db.Model.FindEntityType(typeof(T)) ?? throw new InvalidOperationException($"{typeof(T).Name} is not in the model.");
-        var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
+        var transaction = db.Database.CurrentTransaction?.GetDbTransaction()
+            ?? throw new InvalidOperationException("Bulk inserts run inside a transaction.");
+        var tables = new List<(DbCommand, (IProperty, DbParameter, Func<object?, object?>)[])>();
+        var main = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
+        foreach (var table in entity.GetMappingFragments(StoreObjectType.Table).Select(f => f.StoreObject).Prepend(main))
+        {
+            tables.Add(await PrepareTableAsync(db, entity, table, transaction, ct));
+        }
+
+        return new BulkInsert<T>(tables);
+    }
+
+    private static async Task<(DbCommand, (IProperty, DbParameter, Func<object?, object?>)[])> PrepareTableAsync(
+        CertMgrDbContext db, IEntityType entity, StoreObjectIdentifier table, DbTransaction transaction, CancellationToken ct)
+    {
         var properties = entity.GetProperties()
+            .Where(p => p.GetColumnName(table) is not null)
             .Where(p => !(p.IsPrimaryKey() && p.ValueGenerated == ValueGenerated.OnAdd && p.ClrType == typeof(long)))
             .ToList();
         var sql = db.GetService<ISqlGenerationHelper>();
         var command = db.Database.GetDbConnection().CreateCommand();
-        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction()
-            ?? throw new InvalidOperationException("Bulk inserts run inside a transaction.");
+        command.Transaction = transaction;
         var columns = new (IProperty, DbParameter, Func<object?, object?>)[properties.Count];
         for (var i = 0; i < properties.Count; i++)
         {
@@ -52,17 +62,20 @@ public sealed class BulkInsert<T> : IAsyncDisposable
             $"({string.Join(", ", properties.Select(p => sql.DelimitIdentifier(p.GetColumnName(table)!)))}) " +
             $"VALUES ({string.Join(", ", Enumerable.Range(0, properties.Count).Select(i => sql.GenerateParameterNamePlaceholder($"p{i}")))})";
         await command.PrepareAsync(ct);
-        return new BulkInsert<T>(command, columns);
+        return (command, columns);
     }
 
     public async Task AddAsync(T row, CancellationToken ct)
     {
-        foreach (var (property, parameter, toProvider) in _columns)
+        foreach (var (command, columns) in _tables)
         {
-            parameter.Value = toProvider(property.GetGetter().GetClrValue(row)) ?? DBNull.Value;
-        }
+            foreach (var (property, parameter, toProvider) in columns)
+            {
+                parameter.Value = toProvider(property.GetGetter().GetClrValue(row)) ?? DBNull.Value;
+            }
 
-        await _command.ExecuteNonQueryAsync(ct);
+            await command.ExecuteNonQueryAsync(ct);
+        }
     }
 
     public async Task AddRangeAsync(IEnumerable<T> rows, CancellationToken ct)
@@ -74,5 +87,11 @@ public sealed class BulkInsert<T> : IAsyncDisposable
         }
     }
 
-    public ValueTask DisposeAsync() => _command.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var (command, _) in _tables)
+        {
+            await command.DisposeAsync();
+        }
+    }
 }

@@ -12,6 +12,8 @@ public sealed class OngoingAcquisitionRow
     public Guid DefinitionId { get; set; }
     public string DefinitionName { get; set; } = "";
     public string CommonName { get; set; } = "";
+    /// <summary>The definition's stored search text (name, common name, SANs, tags; lower-case).</summary>
+    public string DefinitionSearchText { get; set; } = "";
     public RequestKind Kind { get; set; }
     public RequestStatus Status { get; set; }
     public string? InterruptReason { get; set; }
@@ -28,6 +30,8 @@ public sealed class RenewalDueRow
     public Guid DefinitionId { get; set; }
     public string Name { get; set; } = "";
     public string CommonName { get; set; } = "";
+    /// <summary>The definition's stored search text (name, common name, SANs, tags; lower-case).</summary>
+    public string SearchText { get; set; } = "";
     public DateTimeOffset NotAfter { get; set; }
     public int RenewalLeadDays { get; set; }
     public List<string> Tags { get; set; } = [];
@@ -46,6 +50,7 @@ public static class AcquisitionQueries
             DefinitionId = r.DefinitionId,
             DefinitionName = r.Definition.Name,
             CommonName = r.Definition.CommonName,
+            DefinitionSearchText = r.Definition.SearchText,
             Kind = r.Kind,
             Status = r.Status,
             InterruptReason = r.InterruptReason,
@@ -69,17 +74,18 @@ public static class AcquisitionQueries
     public static async Task<IQueryable<RenewalDueRow>> RenewalDueAsync(CertMgrDbContext db, DateTimeOffset now, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
-        var leads = await db.Definitions.Where(d => d.OperationMode == OperationMode.LifecycleManaged && d.CurrentCertificateId != null)
+        var leads = await db.Definitions.Where(d => d.OperationMode == OperationMode.LifecycleManaged && d.CurrentNotAfter != null)
             .Select(d => d.RenewalLeadDays).Distinct().ToListAsync(ct);
+        // The definition's stored list state: its current expiry, and whether an acquisition is open (NextStatus).
         var rows = db.Definitions
-            .Where(d => d.OperationMode == OperationMode.LifecycleManaged && d.CurrentCertificate != null)
-            .Where(d => !d.Requests.Any(r => AcquisitionService.OpenStatuses.Contains(r.Status)))
+            .Where(d => d.OperationMode == OperationMode.LifecycleManaged && d.CurrentNotAfter != null && d.NextStatus == null)
             .Select(d => new RenewalDueRow
             {
                 DefinitionId = d.Id,
                 Name = d.Name,
                 CommonName = d.CommonName,
-                NotAfter = d.CurrentCertificate!.NotAfter,
+                SearchText = d.SearchText,
+                NotAfter = d.CurrentNotAfter!.Value,
                 RenewalLeadDays = d.RenewalLeadDays,
                 Tags = d.Tags,
             });

@@ -303,6 +303,7 @@ public sealed partial class ImportService(CertMgrDbContext db, SecretProtector p
             // The definition ↔ current certificate cycle: rows first, then the pointer, in one statement per chunk.
             await db.Definitions.Where(d => newDefinitions.Contains(d.Id))
                 .ExecuteUpdateAsync(s => s.SetProperty(d => d.CurrentCertificateId, d => d.Certificates.Select(c => (Guid?)c.Id).FirstOrDefault()), ct);
+            await DefinitionState.RefreshAsync(db.Definitions.Where(d => newDefinitions.Contains(d.Id)), ct);
         }
 
         foreach (var (certificateId, keyId, _) in keyAttachments)

@@ -41,6 +41,14 @@ public sealed partial class CertMgrInitializer(
             await db.Database.MigrateAsync(ct);
         }
 
+        // Rows from before the stored list state existed (an empty search text never comes from the model), or an
+        // interrupted rebuild: derive it now. A quick EXISTS on a healthy database.
+        if (await db.Definitions.AnyAsync(d => d.SearchText == "", ct) || await db.Certificates.AnyAsync(c => c.SearchText == "", ct))
+        {
+            LogRebuildingListState(logger);
+            await DefinitionState.RebuildAllAsync(db, ct);
+        }
+
         var createdCa = ensureCa && (await privateCa.EnsureRootAsync(ct)).Created;
         await trustedCaSets.EnsureDefaultsAsync(ct); // after the CA: its certificate file joins the default set
         var password = await users.EnsureInitialAdminAsync(ct);
@@ -50,6 +58,9 @@ public sealed partial class CertMgrInitializer(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Database: {DatabaseKind} {ConnectionString}")]
     private static partial void LogDatabase(ILogger logger, string databaseKind, string connectionString);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Deriving the stored list state and search text of existing rows")]
+    private static partial void LogRebuildingListState(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Applying {Count} database migration(s)")]
     private static partial void LogMigrating(ILogger logger, int count);

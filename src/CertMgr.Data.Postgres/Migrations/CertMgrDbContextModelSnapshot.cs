@@ -243,6 +243,10 @@ namespace CertMgr.Data.Postgres.Migrations
                     b.Property<Guid?>("RequestId")
                         .HasColumnType("uuid");
 
+                    b.Property<string>("SearchText")
+                        .IsRequired()
+                        .HasColumnType("text");
+
                     b.Property<string>("SerialNumber")
                         .IsRequired()
                         .HasMaxLength(80)
@@ -282,11 +286,22 @@ namespace CertMgr.Data.Postgres.Migrations
                     b.HasIndex("RequestId")
                         .IsUnique();
 
+                    b.HasIndex("SerialNumber");
+
                     b.HasIndex("Sha1");
 
                     b.HasIndex("Sha256");
 
                     b.ToTable("certificates", (string)null);
+
+                    b.SplitToTable("certificate_contents", null, t =>
+                        {
+                            t.Property("Id");
+
+                            t.Property("ChainPem");
+
+                            t.Property("Der");
+                        });
                 });
 
             modelBuilder.Entity("CertMgr.Data.Model.CertificateDefinition", b =>
@@ -312,6 +327,13 @@ namespace CertMgr.Data.Postgres.Migrations
                     b.Property<Guid?>("CurrentCertificateId")
                         .HasColumnType("uuid");
 
+                    b.Property<DateTimeOffset?>("CurrentNotAfter")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("DeployStatus")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
                     b.Property<string>("ExecutionMode")
                         .IsRequired()
                         .HasMaxLength(40)
@@ -332,6 +354,16 @@ namespace CertMgr.Data.Postgres.Migrations
                         .HasMaxLength(255)
                         .HasColumnType("character varying(255)");
 
+                    b.Property<string>("MonitorReason")
+                        .HasColumnType("text");
+
+                    b.Property<string>("MonitorStatus")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<DateTimeOffset?>("MonitoredAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<bool>("MonitoringEnabled")
                         .HasColumnType("boolean");
 
@@ -339,6 +371,17 @@ namespace CertMgr.Data.Postgres.Migrations
                         .IsRequired()
                         .HasMaxLength(255)
                         .HasColumnType("character varying(255)");
+
+                    b.Property<string>("NextInterruptReason")
+                        .HasColumnType("text");
+
+                    b.Property<string>("NextKind")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<string>("NextStatus")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
 
                     b.Property<string>("Notes")
                         .HasColumnType("text");
@@ -391,6 +434,10 @@ namespace CertMgr.Data.Postgres.Migrations
                         .HasMaxLength(40)
                         .HasColumnType("character varying(40)");
 
+                    b.Property<string>("SearchText")
+                        .IsRequired()
+                        .HasColumnType("text");
+
                     b.Property<string>("ServerAdminEmail")
                         .HasMaxLength(320)
                         .HasColumnType("character varying(320)");
@@ -433,7 +480,13 @@ namespace CertMgr.Data.Postgres.Migrations
                     b.HasIndex("CurrentCertificateId")
                         .IsUnique();
 
+                    b.HasIndex("CurrentNotAfter");
+
+                    b.HasIndex("MonitorStatus");
+
                     b.HasIndex("Name");
+
+                    b.HasIndex("NextStatus");
 
                     b.HasIndex("OperationMode");
 
@@ -1020,6 +1073,8 @@ namespace CertMgr.Data.Postgres.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("CreatedAt");
+
                     b.HasIndex("PublicKeySha256")
                         .IsUnique();
 
@@ -1385,6 +1440,12 @@ namespace CertMgr.Data.Postgres.Migrations
                     b.HasOne("CertMgr.Data.Model.CertificateDefinition", "Definition")
                         .WithMany("Certificates")
                         .HasForeignKey("DefinitionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("CertMgr.Data.Model.Certificate", null)
+                        .WithOne()
+                        .HasForeignKey("CertMgr.Data.Model.Certificate", "Id")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
 

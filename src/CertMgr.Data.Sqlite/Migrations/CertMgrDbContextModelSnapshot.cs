@@ -235,6 +235,10 @@ namespace CertMgr.Data.Sqlite.Migrations
                     b.Property<Guid?>("RequestId")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("SearchText")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("SerialNumber")
                         .IsRequired()
                         .HasMaxLength(80)
@@ -274,11 +278,22 @@ namespace CertMgr.Data.Sqlite.Migrations
                     b.HasIndex("RequestId")
                         .IsUnique();
 
+                    b.HasIndex("SerialNumber");
+
                     b.HasIndex("Sha1");
 
                     b.HasIndex("Sha256");
 
                     b.ToTable("certificates", (string)null);
+
+                    b.SplitToTable("certificate_contents", null, t =>
+                        {
+                            t.Property("Id");
+
+                            t.Property("ChainPem");
+
+                            t.Property("Der");
+                        });
                 });
 
             modelBuilder.Entity("CertMgr.Data.Model.CertificateDefinition", b =>
@@ -304,6 +319,13 @@ namespace CertMgr.Data.Sqlite.Migrations
                     b.Property<Guid?>("CurrentCertificateId")
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("CurrentNotAfter")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("DeployStatus")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ExecutionMode")
                         .IsRequired()
                         .HasMaxLength(40)
@@ -324,12 +346,33 @@ namespace CertMgr.Data.Sqlite.Migrations
                         .HasMaxLength(255)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("MonitorReason")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("MonitorStatus")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("MonitoredAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<bool>("MonitoringEnabled")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("NextInterruptReason")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("NextKind")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("NextStatus")
+                        .HasMaxLength(40)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Notes")
@@ -383,6 +426,10 @@ namespace CertMgr.Data.Sqlite.Migrations
                         .HasMaxLength(40)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("SearchText")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ServerAdminEmail")
                         .HasMaxLength(320)
                         .HasColumnType("TEXT");
@@ -425,7 +472,13 @@ namespace CertMgr.Data.Sqlite.Migrations
                     b.HasIndex("CurrentCertificateId")
                         .IsUnique();
 
+                    b.HasIndex("CurrentNotAfter");
+
+                    b.HasIndex("MonitorStatus");
+
                     b.HasIndex("Name");
+
+                    b.HasIndex("NextStatus");
 
                     b.HasIndex("OperationMode");
 
@@ -1006,6 +1059,8 @@ namespace CertMgr.Data.Sqlite.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("CreatedAt");
+
                     b.HasIndex("PublicKeySha256")
                         .IsUnique();
 
@@ -1369,6 +1424,12 @@ namespace CertMgr.Data.Sqlite.Migrations
                     b.HasOne("CertMgr.Data.Model.CertificateDefinition", "Definition")
                         .WithMany("Certificates")
                         .HasForeignKey("DefinitionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("CertMgr.Data.Model.Certificate", null)
+                        .WithOne()
+                        .HasForeignKey("CertMgr.Data.Model.Certificate", "Id")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
 

@@ -26,6 +26,9 @@ internal sealed class CertificateDefinitionConfiguration : IEntityTypeConfigurat
         b.HasIndex(x => x.Name);
         b.HasIndex(x => x.CommonName);
         b.HasIndex(x => x.OperationMode);
+        b.HasIndex(x => x.CurrentNotAfter);
+        b.HasIndex(x => x.NextStatus);
+        b.HasIndex(x => x.MonitorStatus);
 
         b.HasOne(x => x.Product).WithMany().HasForeignKey(x => x.ProductId).OnDelete(DeleteBehavior.SetNull);
         b.HasOne(x => x.TrustedCaSet).WithMany().HasForeignKey(x => x.TrustedCaSetId).OnDelete(DeleteBehavior.SetNull);
@@ -57,7 +60,14 @@ internal sealed class CertificateConfiguration : IEntityTypeConfiguration<Certif
 {
     public void Configure(EntityTypeBuilder<Certificate> b)
     {
-        b.ToTable("certificates");
+        // The bytes live in their own table: list rows stay narrow (~10 a page, not ~2), so a search or count over
+        // 100,000 certificates reads a tenth of the pages. EF joins the two only when a query reads Der or ChainPem.
+        b.ToTable("certificates").SplitToTable("certificate_contents", t =>
+        {
+            t.Property(x => x.Id);
+            t.Property(x => x.Der);
+            t.Property(x => x.ChainPem);
+        });
         b.Property(x => x.Sha1).HasMaxLength(40);
         b.Property(x => x.Sha256).HasMaxLength(64);
         b.Property(x => x.SerialNumber).HasMaxLength(80);
@@ -65,6 +75,7 @@ internal sealed class CertificateConfiguration : IEntityTypeConfiguration<Certif
         b.HasIndex(x => x.Sha1);
         b.HasIndex(x => x.Sha256);
         b.HasIndex(x => x.NotAfter);
+        b.HasIndex(x => x.SerialNumber);
         b.HasIndex(x => x.DefinitionId);
         // A request yields at most one certificate.
         b.HasOne(x => x.Request).WithOne(x => x.Certificate).HasForeignKey<Certificate>(x => x.RequestId).OnDelete(DeleteBehavior.SetNull);
@@ -82,6 +93,7 @@ internal sealed class PrivateKeyConfiguration : IEntityTypeConfiguration<Private
         b.Property(x => x.Name).HasMaxLength(255);
         b.Property(x => x.PublicKeySha256).HasMaxLength(64);
         b.HasIndex(x => x.PublicKeySha256).IsUnique();
+        b.HasIndex(x => x.CreatedAt);
     }
 }
 

@@ -33,6 +33,14 @@ public sealed class Certificate
     public KeyAlgorithm KeyAlgorithm { get; set; }
     public int KeySize { get; set; }
 
+    /// <summary>What the Certificates list's search matches: subject, issuer and SANs, lower-case, one per line.</summary>
+    /// <remarks>Derived on every read from the fields it joins; stored only to be searched.</remarks>
+    public string SearchText
+    {
+        get => SearchTexts.Join([Subject, Issuer, .. SubjectAlternativeNames]);
+        private set { }
+    }
+
     public List<Deployment> Deployments { get; } = [];
     public DateTimeOffset CreatedAt { get; set; }
 }

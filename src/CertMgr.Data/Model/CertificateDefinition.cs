@@ -67,6 +67,31 @@ public sealed class CertificateDefinition
     public Guid? CurrentCertificateId { get; set; }
     public Certificate? CurrentCertificate { get; set; }
 
+    // The list state: what the overview shows and filters on, kept in step with the requests, deployments, monitor
+    // results and current certificate by the context on every SaveChanges (Data/DefinitionState); never set by hand.
+    // Stored so that lists, counts and filters over 100,000 definitions read one narrow row each, not subqueries.
+
+    /// <summary>Expiry of the current certificate.</summary>
+    public DateTimeOffset? CurrentNotAfter { get; set; }
+    /// <summary>The latest acquisition that is neither completed nor cancelled: the next certificate.</summary>
+    public RequestStatus? NextStatus { get; set; }
+    public RequestKind? NextKind { get; set; }
+    public string? NextInterruptReason { get; set; }
+    /// <summary>The latest deployment of the current certificate.</summary>
+    public DeploymentStatus? DeployStatus { get; set; }
+    /// <summary>The latest monitor result.</summary>
+    public CheckStatus? MonitorStatus { get; set; }
+    public string? MonitorReason { get; set; }
+    public DateTimeOffset? MonitoredAt { get; set; }
+
+    /// <summary>What the lists' search matches: name, common name, SANs and tags, lower-case, one per line.</summary>
+    /// <remarks>Derived on every read from the fields it joins, so it can never disagree with them; stored only to be searched.</remarks>
+    public string SearchText
+    {
+        get => SearchTexts.Join([Name, CommonName, .. SubjectAlternativeNames, .. Tags]);
+        private set { }
+    }
+
     public List<Certificate> Certificates { get; } = [];
     public List<CertificateRequest> Requests { get; } = [];
     public List<Document> Documents { get; } = [];

@@ -26,7 +26,11 @@ public static class DefinitionsApi
         Guid Id, string Name, string CommonName,
         [property: JsonConverter(typeof(JsonStringEnumConverter<OperationMode>))] OperationMode OperationMode,
         [property: JsonConverter(typeof(JsonStringEnumConverter<ExecutionMode>))] ExecutionMode ExecutionMode,
-        IReadOnlyList<string> Tags, string? TargetServerName, DateTimeOffset? NotAfter, DateTimeOffset UpdatedAt);
+        IReadOnlyList<string> Tags, string? TargetServerName, DateTimeOffset? NotAfter, DateTimeOffset UpdatedAt,
+        [property: JsonConverter(typeof(JsonStringEnumConverter<RequestStatus>))] RequestStatus? NextStatus,
+        [property: JsonConverter(typeof(JsonStringEnumConverter<DeploymentStatus>))] DeploymentStatus? DeployStatus,
+        [property: JsonConverter(typeof(JsonStringEnumConverter<CheckStatus>))] CheckStatus? MonitorStatus,
+        DateTimeOffset? MonitoredAt);
 
     public sealed record DefinitionPage(int Total, int Skip, int Take, IReadOnlyList<DefinitionListItem> Items);
 
@@ -57,7 +61,6 @@ public static class DefinitionsApi
         definitions.MapPost("/{id:guid}/mode", ModeAsync);
     }
 
-    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1862", Justification = "Translated to SQL, where Contains(string, StringComparison) has no translation.")]
     internal static async Task<IResult> ListAsync(
         CertMgrDbContext db, string? search, string? mode, string? tag, string? sort, int? skip, int? take, CancellationToken ct)
     {
@@ -82,16 +85,16 @@ public static class DefinitionsApi
 
         if (!string.IsNullOrWhiteSpace(search))
         {
-            var s = search.Trim().ToLowerInvariant();
-            query = query.Where(d => d.Name.ToLower().Contains(s) || d.CommonName.ToLower().Contains(s));
+            var s = SearchTexts.Term(search);
+            query = query.Where(d => d.SearchText.Contains(s));
         }
 
         IQueryable<CertificateDefinition>? ordered = (sort ?? "name") switch
         {
             "name" => query.OrderBy(d => d.Name).ThenBy(d => d.Id),
             "-name" => query.OrderByDescending(d => d.Name).ThenBy(d => d.Id),
-            "expiry" => query.OrderBy(d => d.CurrentCertificate == null).ThenBy(d => d.CurrentCertificate!.NotAfter).ThenBy(d => d.Id),
-            "-expiry" => query.OrderBy(d => d.CurrentCertificate == null).ThenByDescending(d => d.CurrentCertificate!.NotAfter).ThenBy(d => d.Id),
+            "expiry" => query.OrderBy(d => d.CurrentNotAfter == null).ThenBy(d => d.CurrentNotAfter).ThenBy(d => d.Id),
+            "-expiry" => query.OrderBy(d => d.CurrentNotAfter == null).ThenByDescending(d => d.CurrentNotAfter).ThenBy(d => d.Id),
             "updated" => query.OrderBy(d => d.UpdatedAt).ThenBy(d => d.Id),
             "-updated" => query.OrderByDescending(d => d.UpdatedAt).ThenBy(d => d.Id),
             _ => null,
@@ -104,7 +107,7 @@ public static class DefinitionsApi
         var total = await query.CountAsync(ct);
         var items = await ordered.Skip(from).Take(count).Select(d => new DefinitionListItem(
                 d.Id, d.Name, d.CommonName, d.OperationMode, d.ExecutionMode, d.Tags, d.TargetServerName,
-                d.CurrentCertificate == null ? null : d.CurrentCertificate.NotAfter, d.UpdatedAt))
+                d.CurrentNotAfter, d.UpdatedAt, d.NextStatus, d.DeployStatus, d.MonitorStatus, d.MonitoredAt))
             .ToListAsync(ct);
         return TypedResults.Ok(new DefinitionPage(total, from, count, items));
     }
@@ -204,7 +207,7 @@ public static class DefinitionsApi
         }
 
         return TypedResults.Created($"{ApiRoutes.Prefix}/definitions", cloned.Value.Select(d => new DefinitionListItem(
-            d.Id, d.Name, d.CommonName, d.OperationMode, d.ExecutionMode, d.Tags, d.TargetServerName, null, d.UpdatedAt)).ToList());
+            d.Id, d.Name, d.CommonName, d.OperationMode, d.ExecutionMode, d.Tags, d.TargetServerName, null, d.UpdatedAt, null, null, null, null)).ToList());
     }
 
     internal static async Task<IResult> ModeAsync(Guid id, ModeBody? body, DefinitionService service, ClaimsPrincipal user, CancellationToken ct)

@@ -331,6 +331,7 @@ public sealed class InventorySeeder(CertMgrDbContext db, SecretProtector protect
                 }
             }
 
+            await DefinitionState.RefreshAsync(db.Definitions, ct);
             await transaction.CommitAsync(ct);
         }
         finally

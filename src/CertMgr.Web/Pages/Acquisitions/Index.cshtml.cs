@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Linq.Expressions;
 using CertMgr.Core.Acquisition;
 using CertMgr.Data;
+using CertMgr.Data.Model;
 using CertMgr.Web.ConsoleUi;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
@@ -77,15 +78,13 @@ public sealed class IndexModel(CertMgrDbContext db, TimeProvider time) : PageMod
     [SuppressMessage("Performance", "CA1862", Justification = "Translated to SQL.")]
     private static Expression<Func<OngoingAcquisitionRow, bool>> SearchOngoing(string text)
     {
-        var t = text.ToLowerInvariant();
-        return r => r.DefinitionName.ToLower().Contains(t) || r.CommonName.ToLower().Contains(t)
-            || (r.OrderNumber != null && r.OrderNumber.ToLower().Contains(t));
+        var t = SearchTexts.Term(text);
+        return r => r.DefinitionSearchText.Contains(t) || (r.OrderNumber != null && r.OrderNumber.ToLower().Contains(t));
     }
 
-    [SuppressMessage("Performance", "CA1862", Justification = "Translated to SQL.")]
     private static Expression<Func<RenewalDueRow, bool>> SearchDue(string text)
     {
-        var t = text.ToLowerInvariant();
-        return r => r.Name.ToLower().Contains(t) || r.CommonName.ToLower().Contains(t) || r.Tags.Any(tag => tag.ToLower().Contains(t));
+        var t = SearchTexts.Term(text);
+        return r => r.SearchText.Contains(t);
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using System.Linq.Expressions;
 using CertMgr.Data;
 using CertMgr.Data.Model;
@@ -15,6 +14,9 @@ public sealed class CertificateRow
     public string? CommonName { get; init; }
     public required string Subject { get; init; }
     public required string Issuer { get; init; }
+
+    /// <summary>The stored search text (subject, issuer, SANs; lower-case), for the search predicate.</summary>
+    public string SearchText { get; init; } = "";
     public required string SerialNumber { get; init; }
     public required string Sha1 { get; init; }
     public required string Sha256 { get; init; }
@@ -67,6 +69,7 @@ public static class CertificateRows
             CommonName = c.CommonName,
             Subject = c.Subject,
             Issuer = c.Issuer,
+            SearchText = c.SearchText,
             SerialNumber = c.SerialNumber,
             Sha1 = c.Sha1,
             Sha256 = c.Sha256,
@@ -97,14 +100,13 @@ public static class CertificateRows
     };
 
     /// <summary>
-    /// Search: a hex thumbprint or serial prefix (6+ hex digits) is an index range on the thumbprints; any other text
-    /// matches the subject (which holds the common name) or the definition's name, case-insensitively. SANs beyond the
-    /// common name are not searched: they are a JSON column, and scanning it per row is too slow at 100,000 rows.
+    /// Search: a hex thumbprint or serial prefix (6+ hex digits) is an index range on the thumbprints and serials; any
+    /// other text is a substring of the certificate's stored search text (subject, issuer, SANs), case-insensitively.
     /// </summary>
-    [SuppressMessage("Performance", "CA1862", Justification = "Translated to SQL, where Contains(string, StringComparison) has no translation.")]
     public static Expression<Func<CertificateRow, bool>> Search(string text)
     {
-        var compact = text.Replace(":", "", StringComparison.Ordinal).Replace(" ", "", StringComparison.Ordinal);
+        ArgumentNullException.ThrowIfNull(text);
+        var compact = text.Trim().Replace(":", "", StringComparison.Ordinal).Replace(" ", "", StringComparison.Ordinal);
         if (compact.Length >= 6 && compact.All(char.IsAsciiHexDigit))
         {
             // [hex, hex + "G"): every upper-case hex string with that prefix, as a range an index can seek.
@@ -115,8 +117,8 @@ public static class CertificateRows
                 || (string.Compare(r.SerialNumber, low) >= 0 && string.Compare(r.SerialNumber, high) < 0);
         }
 
-        var t = text.ToLowerInvariant();
-        return r => r.Subject.ToLower().Contains(t) || r.DefinitionName.ToLower().Contains(t);
+        var t = SearchTexts.Term(text);
+        return r => r.SearchText.Contains(t);
     }
 
     public static class Windows

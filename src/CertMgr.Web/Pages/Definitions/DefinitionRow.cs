@@ -8,6 +8,9 @@ public sealed class DefinitionRow
     public Guid Id { get; init; }
     public required string Name { get; init; }
     public required string CommonName { get; init; }
+
+    /// <summary>The stored search text (for the search predicate; not shown).</summary>
+    public string SearchText { get; init; } = "";
     public OperationMode OperationMode { get; init; }
     public ExecutionMode ExecutionMode { get; init; }
     public List<string> Tags { get; init; } = [];

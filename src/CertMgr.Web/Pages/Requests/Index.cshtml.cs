@@ -59,8 +59,8 @@ public sealed class IndexModel(CertMgrDbContext db, TimeProvider time) : PageMod
     [SuppressMessage("Performance", "CA1862", Justification = "Translated to SQL.")]
     private static Expression<Func<OngoingAcquisitionRow, bool>> Search(string text)
     {
-        var t = text.ToLowerInvariant();
-        return r => r.DefinitionName.ToLower().Contains(t) || r.CommonName.ToLower().Contains(t)
+        var t = SearchTexts.Term(text);
+        return r => r.DefinitionSearchText.Contains(t)
             || (r.OrderNumber != null && r.OrderNumber.ToLower().Contains(t))
             || (r.Product != null && r.Product.ToLower().Contains(t));
     }

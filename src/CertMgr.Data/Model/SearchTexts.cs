@@ -1,0 +1,18 @@
+namespace CertMgr.Data.Model;
+
+/// <summary>
+/// The stored search text of a row: its searchable fields lower-cased, one per line. A list's search is then one
+/// substring test on one column, the same on SQLite and PostgreSQL, and never a scan of JSON arrays.
+/// </summary>
+public static class SearchTexts
+{
+    public static string Join(IEnumerable<string?> parts) =>
+        string.Join('\n', parts.Where(p => !string.IsNullOrEmpty(p))).ToLowerInvariant();
+
+    /// <summary>The search term as the stored text holds it.</summary>
+    public static string Term(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return text.Trim().ToLowerInvariant();
+    }
+}
