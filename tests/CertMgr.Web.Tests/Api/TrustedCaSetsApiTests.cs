@@ -230,4 +230,20 @@ public sealed class TrustedCaSetsApiTests(ApiServerFixture fixture) : IClassFixt
         Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
         Assert.Equal("set-not-found", unknown);
     }
+
+    [Fact]
+    public async Task OpenApi_ListsTheTrustedCaSetEndpoints()
+    {
+        using var client = fixture.Server.Anonymous();
+
+        using var doc = JsonDocument.Parse(await client.GetStringAsync("/openapi/v1.json"));
+
+        var paths = doc.RootElement.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
+        Assert.Contains(Base, paths);
+        Assert.Contains(Base + "/system-files", paths);
+        Assert.Contains(Base + "/{id}/certificates", paths);
+        Assert.Contains(Base + "/{id}/certificates/{certificateId}", paths);
+        Assert.Contains(Base + "/{id}/merge", paths);
+        Assert.Contains(Base + "/{id}/default", paths);
+    }
 }
