@@ -25,6 +25,7 @@ public static class ApiRoutes
         api.MapDefinitionsApi();
         api.MapCertificatesApi();
         api.MapKeysApi();
+        api.MapDeploymentsApi();
         return api;
     }
 
