@@ -91,6 +91,19 @@ public static class DeploymentFlow
         _ => step.ToString(),
     };
 
+    /// <summary>How a recorded action reads in the history, e.g. "manual-confirm" → "Manually checked deployment".</summary>
+    public static string Label(string action) => action switch
+    {
+        "prepare" => "Prepared to deploy",
+        "request-install" => "Install requested",
+        "check" => "Deploy check",
+        "manual-confirm" => "Manually checked deployment",
+        "continue-without-check" => "Continued without checking",
+        "send-result" => "Result sent to server admin",
+        "disable-monitoring" => "Periodic monitoring disabled",
+        _ => action,
+    };
+
     public static string Describe(DeploymentStep step) => step switch
     {
         DeploymentStep.Prepare => "prepare the deployment",
