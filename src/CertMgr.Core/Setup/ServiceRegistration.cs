@@ -47,6 +47,7 @@ public static class ServiceRegistration
         services.AddScoped<Documents.DocumentStore>();
         services.AddScoped<DefinitionService>();
         services.AddScoped<ImportService>();
+        services.AddScoped<Deployments.DeploymentService>();
         return services;
     }
 }

@@ -26,6 +26,7 @@ public static class ApiRoutes
         api.MapCertificatesApi();
         api.MapKeysApi();
         api.MapTrustedCaSetsApi();
+        api.MapDeploymentsApi();
         return api;
     }
 

@@ -1,0 +1,152 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Playwright;
+
+namespace CertMgr.EndToEnd.Tests;
+
+/// <summary>
+/// A deployment in Chromium against the real certmgr process: a certificate from the built-in CA, Deploy from the
+/// definition, prepare the one-click installer, download it, record the install request, a deploy check that fails
+/// (nothing listens), Manually Checked Deployment, and the history and list showing every step.
+/// </summary>
+public sealed class DeploymentBrowserTests
+{
+    private const string Password = "correct horse battery staple";
+    private const string PackagePassword = "Package-Password-E2E-1";
+
+    [Fact]
+    public async Task Deploy_PrepareDownloadCheckManuallyConfirm_HistoryShowsSteps()
+    {
+        using var home = new TempHome();
+        await using var server = await CertMgrServer.StartAsync(home.Path);
+        const string cn = "e2e-deploy.example.test";
+        var definitionId = AddDefinition(home.Path, cn, ClosedPort());
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await BrowserTests.LaunchAsync(playwright);
+        var page = await SignInAsync(browser, server);
+
+        // A current certificate with its key, from the built-in CA.
+        await page.GotoAsync($"{server.Url}/acquisitions/new?definition={definitionId}&kind=New");
+        await page.ClickAsync("#start-acquisition");
+        await page.WaitForURLAsync("**/acquisitions/process/**");
+        await page.ClickAsync("#key-submit");
+        var builtIn = await page.Locator("#product-select option", new() { HasTextString = "Built-in Private CA" }).GetAttributeAsync("value");
+        await page.SelectOptionAsync("#product-select", builtIn!);
+        await page.ClickAsync("#product-submit");
+        await page.ClickAsync("#complete-submit");
+        await Assertions.Expect(page.Locator("#acquisition-status")).ToContainTextAsync("Completed");
+
+        await page.GotoAsync($"{server.Url}/definitions/{definitionId}");
+        await page.ClickAsync("#start-deployment");
+        await page.WaitForURLAsync("**/deployments/new**");
+        await Assertions.Expect(page.Locator("#software")).ToHaveValueAsync("Nginx");
+        await page.FillAsync("#password", "too-short");
+        await page.FillAsync("#password-confirm", "too-short");
+        await page.ClickAsync("#prepare-submit");
+        await Assertions.Expect(page.Locator("#password-error")).ToContainTextAsync("at least 12 characters");
+        await Screenshot(page, "deployment-new-error");
+        await page.FillAsync("#password", PackagePassword);
+        await page.FillAsync("#password-confirm", PackagePassword);
+        await page.ClickAsync("#prepare-submit");
+        await page.WaitForURLAsync("**/deployments/*?done=prepared");
+        await Assertions.Expect(page.Locator("#deployment-status")).ToContainTextAsync("Prepared");
+
+        var download = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync("#package-download"));
+        var path = Path.Combine(home.Path, "package.sh");
+        await download.SaveAsAsync(path);
+        var script = await File.ReadAllTextAsync(path);
+        Assert.StartsWith("#!/usr/bin/env bash", script, StringComparison.Ordinal);
+        Assert.Contains(cn, script, StringComparison.Ordinal);
+        Assert.DoesNotContain(PackagePassword, script, StringComparison.Ordinal);
+        Assert.EndsWith("-install.sh", download.SuggestedFilename, StringComparison.Ordinal);
+
+        await page.ClickAsync("#step-request summary");
+        await Assertions.Expect(page.Locator("#email-body")).ToContainTextAsync("not in this email");
+        Assert.DoesNotContain(PackagePassword, await page.ContentAsync(), StringComparison.Ordinal);
+        await page.ClickAsync("#request-install");
+        await Assertions.Expect(page.Locator("#deployment-status")).ToContainTextAsync("Install requested");
+        await Assertions.Expect(page.Locator("#deployment-emails")).ToContainTextAsync("Certificate install request");
+
+        await page.ClickAsync("#run-check");
+        await Assertions.Expect(page.Locator("#deployment-status")).ToContainTextAsync("Check failed");
+        await Assertions.Expect(page.Locator("#check-result")).ToContainTextAsync("Unreachable");
+        await Screenshot(page, "deployment-check-failed");
+
+        await page.FillAsync("#manual-note", "checked in a browser from the server's network");
+        await page.ClickAsync("#manual-confirm");
+        await Assertions.Expect(page.Locator("#deployment-status")).ToContainTextAsync("Manually confirmed");
+        await Assertions.Expect(page.Locator("#completed-message")).ToBeVisibleAsync();
+        var actions = await page.Locator("#deployment-history li").EvaluateAllAsync<string[]>("items => items.map(i => i.dataset.action)");
+        Assert.Equal(["manual-confirm", "check", "request-install", "prepare"], actions);
+        await Assertions.Expect(page.Locator("#deployment-history")).ToContainTextAsync("checked in a browser");
+        await Screenshot(page, "deployment-details");
+
+        await page.GotoAsync(server.Url + "/deployments");
+        var row = page.Locator("#deployments-list tbody tr", new() { HasTextString = cn });
+        await Assertions.Expect(row).ToContainTextAsync("Manually confirmed");
+        await Assertions.Expect(row).ToContainTextAsync("nginx");
+        await Screenshot(page, "deployments");
+        await page.SelectOptionAsync("select[name=status]", "open");
+        await Assertions.Expect(page.Locator("#deployments-list")).ToContainTextAsync("No deployment process matches");
+    }
+
+    private static int ClosedPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static async Task<IPage> SignInAsync(IBrowser browser, CertMgrServer server)
+    {
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions { IgnoreHTTPSErrors = true, ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(server.Url + "/account/login");
+        await page.FillAsync("#UserName", "admin");
+        await page.FillAsync("#Password", server.InitialPassword!);
+        await page.ClickAsync("#sign-in");
+        await page.WaitForURLAsync("**/account/change-password**");
+        await page.FillAsync("#CurrentPassword", server.InitialPassword!);
+        await page.FillAsync("#NewPassword", Password);
+        await page.FillAsync("#ConfirmPassword", Password);
+        await page.ClickAsync("#change-password");
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Certificate Definitions");
+        return page;
+    }
+
+    /// <summary>Adds a lifecycle-managed nginx definition, checked on 127.0.0.1:<paramref name="checkPort"/>, into the server's SQLite database.</summary>
+    private static Guid AddDefinition(string home, string cn, int checkPort)
+    {
+        var id = Guid.CreateVersion7();
+        var ticks = TimeProvider.System.GetUtcNow().UtcTicks;
+        var sql = "INSERT INTO definitions (Id, Name, OperationMode, ExecutionMode, CommonName, Organization, Country, SubjectAlternativeNames, KeyAlgorithm, KeySize, " +
+            "RequireWildcard, RequireMultiDomain, ServerSoftware, Port, ServerNameForCheck, CheckPort, ServerAdminEmail, TargetServerName, MonitoringEnabled, ExpiryThresholdDays, RenewalLeadDays, Tags, CreatedAt, UpdatedAt) VALUES " +
+            $"('{id.ToString().ToUpperInvariant()}', '{cn}', 'LifecycleManaged', 'Interactive', '{cn}', 'Example Ltd', 'DE', '[\"{cn}\"]', 'Ecdsa', 256, " +
+            $"0, 0, 'Nginx', 443, '127.0.0.1', {checkPort}, 'web-team@example.test', 'web01.example.test', 1, 30, 60, '[\"e2e\"]', {ticks}, {ticks});";
+        Run(home, "sqlite3", Path.Combine(home, "db", "certmgr.db"), sql);
+        return id;
+    }
+
+    private static string Run(string dir, string tool, params string[] args)
+    {
+        var start = new ProcessStartInfo(tool) { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        Assert.True(process.WaitForExit(30_000), $"{tool} timed out");
+        Assert.True(process.ExitCode == 0, $"{tool} {string.Join(' ', args)} failed: {error.Result}");
+        return output.Result + error.Result;
+    }
+
+    private static async Task Screenshot(IPage page, string name)
+    {
+        Directory.CreateDirectory(BrowserTests.ArtifactsDirectory);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserTests.ArtifactsDirectory, name + ".png"), FullPage = true });
+    }
+}
