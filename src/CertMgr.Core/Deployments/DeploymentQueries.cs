@@ -51,12 +51,10 @@ public static class DeploymentQueries
             Status = x.Status,
             MonitoringDisabled = x.MonitoringDisabled,
             IsCurrent = x.Certificate.Definition.CurrentCertificateId == x.CertificateId,
-            MonitorStatus = db.MonitorResults.Where(r => r.DefinitionId == x.Certificate.DefinitionId).OrderByDescending(r => r.CheckedAt)
-                .Select(r => (CheckStatus?)r.Status).FirstOrDefault(),
-            MonitorAt = db.MonitorResults.Where(r => r.DefinitionId == x.Certificate.DefinitionId).OrderByDescending(r => r.CheckedAt)
-                .Select(r => (DateTimeOffset?)r.CheckedAt).FirstOrDefault(),
-            MonitorReason = db.MonitorResults.Where(r => r.DefinitionId == x.Certificate.DefinitionId).OrderByDescending(r => r.CheckedAt)
-                .Select(r => r.Reason).FirstOrDefault(),
+            // The definition's stored latest monitor result (Data/DefinitionState), not a subquery per row.
+            MonitorStatus = x.Certificate.Definition.MonitorStatus,
+            MonitorAt = x.Certificate.Definition.MonitoredAt,
+            MonitorReason = x.Certificate.Definition.MonitorReason,
             CreatedAt = x.CreatedAt,
             UpdatedAt = x.UpdatedAt,
         });
