@@ -25,6 +25,8 @@ public static class ApiRoutes
         api.MapDefinitionsApi();
         api.MapCertificatesApi();
         api.MapKeysApi();
+        api.MapMonitorApi();
+        api.MapEventsApi();
         return api;
     }
 
