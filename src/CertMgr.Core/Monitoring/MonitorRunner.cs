@@ -15,6 +15,7 @@ public sealed partial class MonitorRunner(IServiceScopeFactory scopes, MonitorAc
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _lock = new();
     private Task _last = Task.CompletedTask;
+    private int _disposed;
 
     /// <summary>The most recently started background pass (completed when none runs); tests wait on it.</summary>
     public Task LastPass
@@ -77,6 +78,11 @@ public sealed partial class MonitorRunner(IServiceScopeFactory scopes, MonitorAc
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _stopping.CancelAsync();
         await LastPass.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _stopping.Dispose();

@@ -95,7 +95,30 @@ public sealed partial class MonitorService(
         LogStarted(logger, run.Id, definitions.Count);
         progress.Started(run.Id, definitions.Count);
         started?.Invoke(run.Id);
+        try
+        {
+            await CheckAndStoreAsync(run, definitions, actor, progress, ct);
+        }
+        catch (Exception ex)
+        {
+            // Never leave the row Running: it would refuse every pass for an hour.
+            var cancelled = ex is OperationCanceledException;
+            db.ChangeTracker.Clear();
+            db.MonitorRuns.Attach(run);
+            run.Status = cancelled ? RunStatus.Cancelled : RunStatus.Failed;
+            run.EndedAt = time.GetUtcNow();
+            db.Record(run.EndedAt.Value, actor, nameof(MonitorRun), run.Id.ToString(), cancelled ? "cancel" : "fail", success: false,
+                detail: cancelled ? "Cancelled (the server is stopping)" : ex.GetType().Name);
+            await db.SaveChangesAsync(CancellationToken.None);
+            throw;
+        }
 
+        LogCompleted(logger, run.Id, run.OkCount, run.NgCount, run.UnreachableCount);
+        return run;
+    }
+
+    private async Task CheckAndStoreAsync(MonitorRun run, List<CertificateDefinition> definitions, string actor, MonitorProgress progress, CancellationToken ct)
+    {
         // One load per Trusted CA Set in the pass, not one per definition.
         var anchorsBySet = new Dictionary<Guid, X509Certificate2Collection?>();
         foreach (var setId in definitions.Select(d => d.TrustedCaSetId).Distinct())
@@ -123,20 +146,7 @@ public sealed partial class MonitorService(
             }));
         }
 
-        CheckReport[] reports;
-        try
-        {
-            reports = await MonitorPass.RunAsync(targets, options.Degree, options.Probe, time, ct, progress);
-        }
-        catch (Exception ex)
-        {
-            // Never leave the row Running: it would refuse every pass for an hour.
-            run.Status = ex is OperationCanceledException ? RunStatus.Cancelled : RunStatus.Failed;
-            run.EndedAt = time.GetUtcNow();
-            db.Record(run.EndedAt.Value, actor, nameof(MonitorRun), run.Id.ToString(), ex is OperationCanceledException ? "cancel" : "fail", success: false);
-            await db.SaveChangesAsync(CancellationToken.None);
-            throw;
-        }
+        var reports = await MonitorPass.RunAsync(targets, options.Degree, options.Probe, time, ct, progress);
 
         var ended = time.GetUtcNow();
         for (var i = 0; i < reports.Length; i++)
@@ -164,9 +174,7 @@ public sealed partial class MonitorService(
         run.EndedAt = ended;
         db.Record(ended, actor, nameof(MonitorRun), run.Id.ToString(), "complete",
             detail: $"OK {run.OkCount}, NG {run.NgCount}, Unreachable {run.UnreachableCount}");
-        await db.SaveChangesAsync(ct);
-        LogCompleted(logger, run.Id, run.OkCount, run.NgCount, run.UnreachableCount);
-        return run;
+        await db.SaveChangesAsync(CancellationToken.None); // every endpoint is checked: keep the work even when stopping now
     }
 
     private static string Truncate(string text, int max) => text.Length <= max ? text : string.Concat(text.AsSpan(0, max - 3), "...");
