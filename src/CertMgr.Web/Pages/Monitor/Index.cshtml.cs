@@ -4,6 +4,7 @@ using CertMgr.Data;
 using CertMgr.Web.Auth;
 using CertMgr.Web.ConsoleUi;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
@@ -97,6 +98,9 @@ public sealed class IndexModel(
         await LoadAsync(null, ct);
         Editing = true;
         await LoadHistoryAsync(new ListQuery(), ct);
+        // The form posted to ?handler=Schedule: the history's links and filters are those of the plain screen.
+        List = new ListView(Url.Content("~/monitor"), QueryCollection.Empty, ListId, Result.State, Result.TotalCount, Result.Items.Count,
+            MonitorRows.RunColumns.DescendingFirst);
         return Page();
     }
 
