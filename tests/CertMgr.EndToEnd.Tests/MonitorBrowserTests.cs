@@ -7,8 +7,8 @@ namespace CertMgr.EndToEnd.Tests;
 
 /// <summary>
 /// Monitor Control and the Event Log in Chromium against the real certmgr process: a refused then saved schedule,
-/// Run Now over two monitored-only endpoints (the console's own TLS port, whose name does not match: NG; and a closed
-/// loopback port: Unreachable), the history row with its counts, the run's report, and the events it left.
+/// Run Now over three monitored-only endpoints (the console's own TLS port, whose name does not match: NG; a closed
+/// loopback port and a silent listener: Unreachable) with its progress, the history row with its counts, the run's report, and the events it left.
 /// </summary>
 public sealed class MonitorBrowserTests
 {
@@ -22,6 +22,10 @@ public sealed class MonitorBrowserTests
         var consolePort = new Uri(server.Url).Port;
         var mismatch = AddMonitored(home.Path, "wrong-name.monitor.test", consolePort);
         AddMonitored(home.Path, "closed.monitor.test", ClosedPort());
+        // A listener that accepts and never speaks holds its slot until the probe's handshake timeout: progress shows.
+        using var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start(); // connections wait in the backlog, never answered
+        AddMonitored(home.Path, "silent.monitor.test", ((IPEndPoint)silent.LocalEndpoint).Port);
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await BrowserTests.LaunchAsync(playwright);
         var page = await SignInAsync(browser, server);
@@ -49,12 +53,16 @@ public sealed class MonitorBrowserTests
         await Assertions.Expect(page.Locator("#runs-list")).ToContainTextAsync("No monitor run yet");
         await page.ClickAsync("#run-now");
         await Assertions.Expect(page.Locator("#monitor-flash")).ToContainTextAsync("Monitoring pass started");
-        await Assertions.Expect(page.Locator("#run-finished")).ToContainTextAsync("2 endpoint(s)", new() { Timeout = 30_000 });
-        var row = page.Locator("#runs-list tbody tr");
+        await Assertions.Expect(page.Locator("#progress-text")).ToContainTextAsync("2 of 3 endpoints checked", new() { Timeout = 10_000 });
+        await Assertions.Expect(page.Locator("#run-now")).ToBeDisabledAsync();
+        await Screenshot(page, "monitor-progress");
+        await Assertions.Expect(page.Locator("#run-finished")).ToContainTextAsync("3 endpoint(s)", new() { Timeout = 30_000 });
+        await Assertions.Expect(page.Locator("#run-now")).ToBeEnabledAsync();
+        var row = page.Locator("#runs-list tbody tr"); // brought in by the panel when the pass ended, without a reload
         await Assertions.Expect(row).ToHaveCountAsync(1);
         await Assertions.Expect(row.Locator(".cm-count-ok")).ToHaveTextAsync("0");
         await Assertions.Expect(row.Locator(".cm-count-ng")).ToHaveTextAsync("1");
-        await Assertions.Expect(row.Locator(".cm-count-unreachable")).ToHaveTextAsync("1");
+        await Assertions.Expect(row.Locator(".cm-count-unreachable")).ToHaveTextAsync("2");
         await Assertions.Expect(row).ToContainTextAsync("Manual");
         await Assertions.Expect(row).ToContainTextAsync("Completed");
         await Screenshot(page, "monitor-control");
@@ -63,7 +71,7 @@ public sealed class MonitorBrowserTests
         await row.GetByRole(AriaRole.Link, new() { Name = "Report" }).ClickAsync();
         await page.WaitForURLAsync("**/monitor/runs/**");
         var results = page.Locator("#results-list tbody tr");
-        await Assertions.Expect(results).ToHaveCountAsync(2);
+        await Assertions.Expect(results).ToHaveCountAsync(3);
         var ng = results.Filter(new() { HasTextString = "wrong-name.monitor.test" });
         await Assertions.Expect(ng).ToContainTextAsync("NG");
         await Assertions.Expect(ng).ToContainTextAsync($"127.0.0.1:{consolePort}");
@@ -72,11 +80,15 @@ public sealed class MonitorBrowserTests
         await Assertions.Expect(ng.Locator("details.cm-checks li").First).ToBeVisibleAsync();
         await Assertions.Expect(results.Filter(new() { HasTextString = "closed.monitor.test" })).ToContainTextAsync("Unreachable");
         await Screenshot(page, "monitor-report");
+        await page.SelectOptionAsync("#results-list-status", "ng");
+        await Assertions.Expect(results).ToHaveCountAsync(1);
+        await Assertions.Expect(results.First).ToContainTextAsync("wrong-name.monitor.test");
+        await page.FillAsync("#results-list-q", "silent");
         await page.SelectOptionAsync("#results-list-status", "unreachable");
         await Assertions.Expect(results).ToHaveCountAsync(1);
-        await Assertions.Expect(results.First).ToContainTextAsync("closed.monitor.test");
+        await Assertions.Expect(results.First).ToContainTextAsync("silent.monitor.test");
         await page.ClickAsync("#summary-all");
-        await Assertions.Expect(results).ToHaveCountAsync(2);
+        await Assertions.Expect(results).ToHaveCountAsync(3);
         await ng.GetByRole(AriaRole.Link, new() { Name = "wrong-name.monitor.test" }).ClickAsync();
         await page.WaitForURLAsync($"**/definitions/{mismatch}");
 
@@ -88,7 +100,7 @@ public sealed class MonitorBrowserTests
         var events = page.Locator("#events-list tbody tr");
         await Assertions.Expect(events).ToHaveCountAsync(2);
         await Assertions.Expect(events.First).ToContainTextAsync("complete");
-        await Assertions.Expect(events.First).ToContainTextAsync("OK 0, NG 1, Unreachable 1");
+        await Assertions.Expect(events.First).ToContainTextAsync("OK 0, NG 1, Unreachable 2");
         await Screenshot(page, "events");
         await events.First.Locator("a").First.ClickAsync();
         await page.WaitForURLAsync("**/monitor/runs/**");
