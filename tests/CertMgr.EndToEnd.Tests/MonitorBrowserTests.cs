@@ -35,6 +35,7 @@ public sealed class MonitorBrowserTests
         await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Monitor Control");
         await Assertions.Expect(page.Locator("#schedule-text")).ToContainTextAsync("daily at 06:00 UTC");
         await page.ClickAsync("#schedule-edit");
+        await Assertions.Expect(page.Locator("#runs-list")).ToContainTextAsync("No monitor run yet"); // ?edit is no filter
         await page.CheckAsync("#kind-interval");
         await page.FillAsync("#interval-value", "2");
         await page.SelectOptionAsync("#interval-unit", "minutes");
@@ -42,6 +43,7 @@ public sealed class MonitorBrowserTests
         await Assertions.Expect(page.Locator("#interval-error")).ToContainTextAsync("between 5 minutes and 7 days");
         await Assertions.Expect(page.Locator("#interval-value")).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("is-invalid"));
         await Screenshot(page, "monitor-schedule-refused");
+        await Assertions.Expect(page.Locator("#runs-list")).ToContainTextAsync("No monitor run yet");
         await page.FillAsync("#interval-value", "2");
         await page.SelectOptionAsync("#interval-unit", "hours");
         await page.ClickAsync("#schedule-save");

@@ -98,9 +98,6 @@ public sealed class IndexModel(
         await LoadAsync(null, ct);
         Editing = true;
         await LoadHistoryAsync(new ListQuery(), ct);
-        // The form posted to ?handler=Schedule: the history's links and filters are those of the plain screen.
-        List = new ListView(Url.Content("~/monitor"), QueryCollection.Empty, ListId, Result.State, Result.TotalCount, Result.Items.Count,
-            MonitorRows.RunColumns.DescendingFirst);
         return Page();
     }
 
@@ -169,7 +166,10 @@ public sealed class IndexModel(
         }
 
         Result = await rows.ToPagedResultAsync(state, MonitorRows.RunColumns, ct);
-        List = ListView.For(Request, ListId, Result, MonitorRows.RunColumns);
+        // ?edit (the schedule form) and ?handler (a refused post) are not list state: keep them out of the list's links.
+        var kept = new QueryCollection(Request.Query.Where(p => p.Key is not ("edit" or "handler")).ToDictionary(p => p.Key, p => p.Value));
+        List = new ListView(Url.Content("~/monitor"), kept, ListId, Result.State, Result.TotalCount, Result.Items.Count,
+            MonitorRows.RunColumns.DescendingFirst);
     }
 
     /// <summary>The Monitor Control URL the browser shows (with its sort and filters), for refreshing the history.</summary>
