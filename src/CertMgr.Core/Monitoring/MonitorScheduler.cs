@@ -1,6 +1,5 @@
 using CertMgr.Data;
 using CertMgr.Data.Model;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -11,7 +10,8 @@ namespace CertMgr.Core.Monitoring;
 public sealed partial class MonitorScheduler(IServiceScopeFactory scopes, TimeProvider time, ILogger<MonitorScheduler> logger) : BackgroundService
 {
     private static readonly TimeSpan Tick = TimeSpan.FromMinutes(1);
-    private readonly DateTimeOffset _started = time.GetUtcNow();
+    /// <summary>When this scheduler was made: the reference for the first interval before any scheduled pass.</summary>
+    public DateTimeOffset Started { get; } = time.GetUtcNow();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -42,12 +42,9 @@ public sealed partial class MonitorScheduler(IServiceScopeFactory scopes, TimePr
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CertMgrDbContext>();
-        var setting = await db.Settings.AsNoTracking().Where(s => s.Key == MonitorSchedule.SettingKey).Select(s => s.Value).SingleOrDefaultAsync(ct);
-        var schedule = MonitorSchedule.FromJson(setting);
-        var last = await db.MonitorRuns.AsNoTracking().Where(r => r.Trigger == RunTrigger.Scheduled)
-            .OrderByDescending(r => r.StartedAt).Select(r => (DateTimeOffset?)r.StartedAt).FirstOrDefaultAsync(ct);
         var now = time.GetUtcNow();
-        if (schedule.NextRun(now, last ?? _started) is not { } due || due > now)
+        var state = await MonitorSchedules.StateAsync(db, Started, now, ct);
+        if (state.NextRun is not { } due || due > now)
         {
             return false;
         }

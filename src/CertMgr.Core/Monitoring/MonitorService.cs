@@ -24,8 +24,10 @@ public sealed record MonitorOptions
 /// concurrently; a <see cref="MonitorRun"/> with one <see cref="MonitorResult"/> per definition.
 /// </summary>
 public sealed partial class MonitorService(
-    CertMgrDbContext db, TrustedCaSets trustedCaSets, MonitorOptions options, TimeProvider time, ILogger<MonitorService> logger)
+    CertMgrDbContext db, TrustedCaSets trustedCaSets, MonitorOptions options, MonitorActivity activity, TimeProvider time, ILogger<MonitorService> logger)
 {
+    private static readonly Error InProgress = new("run-in-progress", "A monitoring pass is already running.");
+
     private static readonly DeploymentStatus[] Monitored = [DeploymentStatus.Confirmed, DeploymentStatus.InstallRequested, DeploymentStatus.AutoInstalled, DeploymentStatus.ManuallyConfirmed];
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -43,12 +45,40 @@ public sealed partial class MonitorService(
         return (host, d.CheckPort ?? d.Port, sni);
     }
 
-    public async Task<Result<MonitorRun>> RunAsync(RunTrigger trigger, string actor, CancellationToken ct)
+    public Task<Result<MonitorRun>> RunAsync(RunTrigger trigger, string actor, CancellationToken ct) =>
+        RunAsync(trigger, actor, started: null, ct);
+
+    /// <summary>
+    /// Runs one pass now, unless one is already running (in this process, or recently started by another one).
+    /// <paramref name="started"/> is told the run's id as soon as its row is stored, before any endpoint is checked;
+    /// progress is visible in <see cref="MonitorActivity.Current"/> meanwhile.
+    /// </summary>
+    public async Task<Result<MonitorRun>> RunAsync(RunTrigger trigger, string actor, Action<Guid>? started, CancellationToken ct)
     {
         var now = time.GetUtcNow();
+        var progress = activity.TryBegin(trigger, actor, now);
+        if (progress is null)
+        {
+            return InProgress;
+        }
+
+        try
+        {
+            return await RunAsync(trigger, actor, progress, started, now, ct);
+        }
+        finally
+        {
+            activity.End(progress);
+        }
+    }
+
+    private async Task<Result<MonitorRun>> RunAsync(
+        RunTrigger trigger, string actor, MonitorProgress progress, Action<Guid>? started, DateTimeOffset now, CancellationToken ct)
+    {
+        // Another process (the CLI beside the server) may be running one: its row says so.
         if (await db.MonitorRuns.AnyAsync(r => r.Status == RunStatus.Running && r.StartedAt > now.AddHours(-1), ct))
         {
-            return new Error("run-in-progress", "A monitoring pass is already running.");
+            return InProgress;
         }
 
         var definitions = await db.Definitions.AsNoTracking()
@@ -63,7 +93,32 @@ public sealed partial class MonitorService(
         db.Record(now, actor, nameof(MonitorRun), run.Id.ToString(), "start", detail: $"{trigger}: {definitions.Count} endpoint(s)");
         await db.SaveChangesAsync(ct);
         LogStarted(logger, run.Id, definitions.Count);
+        progress.Started(run.Id, definitions.Count);
+        started?.Invoke(run.Id);
+        try
+        {
+            await CheckAndStoreAsync(run, definitions, actor, progress, ct);
+        }
+        catch (Exception ex)
+        {
+            // Never leave the row Running: it would refuse every pass for an hour.
+            var cancelled = ex is OperationCanceledException;
+            db.ChangeTracker.Clear();
+            db.MonitorRuns.Attach(run);
+            run.Status = cancelled ? RunStatus.Cancelled : RunStatus.Failed;
+            run.EndedAt = time.GetUtcNow();
+            db.Record(run.EndedAt.Value, actor, nameof(MonitorRun), run.Id.ToString(), cancelled ? "cancel" : "fail", success: false,
+                detail: cancelled ? "Cancelled (the server is stopping)" : ex.GetType().Name);
+            await db.SaveChangesAsync(CancellationToken.None);
+            throw;
+        }
 
+        LogCompleted(logger, run.Id, run.OkCount, run.NgCount, run.UnreachableCount);
+        return run;
+    }
+
+    private async Task CheckAndStoreAsync(MonitorRun run, List<CertificateDefinition> definitions, string actor, MonitorProgress progress, CancellationToken ct)
+    {
         // One load per Trusted CA Set in the pass, not one per definition.
         var anchorsBySet = new Dictionary<Guid, X509Certificate2Collection?>();
         foreach (var setId in definitions.Select(d => d.TrustedCaSetId).Distinct())
@@ -91,18 +146,7 @@ public sealed partial class MonitorService(
             }));
         }
 
-        CheckReport[] reports;
-        try
-        {
-            reports = await MonitorPass.RunAsync(targets, options.Degree, options.Probe, time, ct);
-        }
-        catch (OperationCanceledException)
-        {
-            run.Status = RunStatus.Cancelled;
-            run.EndedAt = time.GetUtcNow();
-            await db.SaveChangesAsync(CancellationToken.None);
-            throw;
-        }
+        var reports = await MonitorPass.RunAsync(targets, options.Degree, options.Probe, time, ct, progress);
 
         var ended = time.GetUtcNow();
         for (var i = 0; i < reports.Length; i++)
@@ -130,9 +174,7 @@ public sealed partial class MonitorService(
         run.EndedAt = ended;
         db.Record(ended, actor, nameof(MonitorRun), run.Id.ToString(), "complete",
             detail: $"OK {run.OkCount}, NG {run.NgCount}, Unreachable {run.UnreachableCount}");
-        await db.SaveChangesAsync(ct);
-        LogCompleted(logger, run.Id, run.OkCount, run.NgCount, run.UnreachableCount);
-        return run;
+        await db.SaveChangesAsync(CancellationToken.None); // every endpoint is checked: keep the work even when stopping now
     }
 
     private static string Truncate(string text, int max) => text.Length <= max ? text : string.Concat(text.AsSpan(0, max - 3), "...");

@@ -38,6 +38,9 @@ public static class ServiceRegistration
         services.AddScoped<TrustedCaSets>();
         services.AddSingleton(new MonitorOptions());
         services.AddScoped<MonitorService>();
+        services.AddSingleton<MonitorActivity>();
+        services.AddSingleton<MonitorRunner>();
+        services.AddScoped<MonitorSchedules>();
         services.AddSingleton<MonitorScheduler>();
         services.AddHostedService(sp => sp.GetRequiredService<MonitorScheduler>()); // runs only where a host runs: the server
         services.AddScoped<CertMgrInitializer>();

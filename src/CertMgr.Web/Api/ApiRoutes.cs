@@ -27,6 +27,8 @@ public static class ApiRoutes
         api.MapKeysApi();
         api.MapTrustedCaSetsApi();
         api.MapDeploymentsApi();
+        api.MapMonitorApi();
+        api.MapEventsApi();
         return api;
     }
 

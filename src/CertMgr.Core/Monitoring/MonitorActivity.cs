@@ -1,0 +1,90 @@
+using CertMgr.Data.Model;
+
+namespace CertMgr.Core.Monitoring;
+
+/// <summary>
+/// The pass running in this process, if any (one at a time, whatever started it): the console and the API read its
+/// progress while it runs. Passes of other processes (<c>certmgr monitor run</c>) are seen only through their
+/// <see cref="MonitorRun"/> row.
+/// </summary>
+public sealed class MonitorActivity
+{
+    private MonitorProgress? _current;
+
+    /// <summary>The pass in progress, or null.</summary>
+    public MonitorProgress? Current => Volatile.Read(ref _current);
+
+    /// <summary>Claims the one slot for a new pass; null when a pass already holds it.</summary>
+    internal MonitorProgress? TryBegin(RunTrigger trigger, string actor, DateTimeOffset now)
+    {
+        var progress = new MonitorProgress(trigger, actor, now);
+        return Interlocked.CompareExchange(ref _current, progress, null) is null ? progress : null;
+    }
+
+    internal void End(MonitorProgress progress) => Interlocked.CompareExchange(ref _current, null, progress);
+}
+
+/// <summary>How far a pass in this process has got: endpoints checked out of the total.</summary>
+public sealed class MonitorProgress : IProgress<int>
+{
+    private readonly Lock _lock = new();
+    private Guid? _runId;
+    private int _total;
+    private int _checked;
+
+    internal MonitorProgress(RunTrigger trigger, string actor, DateTimeOffset startedAt)
+    {
+        Trigger = trigger;
+        Actor = actor;
+        StartedAt = startedAt;
+    }
+
+    public RunTrigger Trigger { get; }
+
+    public string Actor { get; }
+
+    public DateTimeOffset StartedAt { get; }
+
+    /// <summary>The run's id once its row is stored; null while the pass is still choosing its endpoints.</summary>
+    public Guid? RunId
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _runId;
+            }
+        }
+    }
+
+    /// <summary>Endpoints in the pass (0 until <see cref="RunId"/> is set).</summary>
+    public int Total => Volatile.Read(ref _total);
+
+    /// <summary>Endpoints with a verdict so far.</summary>
+    public int Checked => Volatile.Read(ref _checked);
+
+    internal void Started(Guid runId, int total)
+    {
+        Volatile.Write(ref _total, total);
+        lock (_lock)
+        {
+            _runId = runId;
+        }
+    }
+
+    /// <summary>Called by the pass with the number of endpoints done so far (reports may arrive out of order).</summary>
+    public void Report(int value)
+    {
+        var seen = Volatile.Read(ref _checked);
+        while (value > seen)
+        {
+            var previous = Interlocked.CompareExchange(ref _checked, value, seen);
+            if (previous == seen)
+            {
+                return;
+            }
+
+            seen = previous;
+        }
+    }
+}

@@ -1,0 +1,168 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Playwright;
+
+namespace CertMgr.EndToEnd.Tests;
+
+/// <summary>
+/// Monitor Control and the Event Log in Chromium against the real certmgr process: a refused then saved schedule,
+/// Run Now over three monitored-only endpoints (the console's own TLS port, whose name does not match: NG; a closed
+/// loopback port and a silent listener: Unreachable) with its progress, the history row with its counts, the run's report, and the events it left.
+/// </summary>
+public sealed class MonitorBrowserTests
+{
+    private const string Password = "correct horse battery staple";
+
+    [Fact]
+    public async Task MonitorControl_ScheduleRunNowHistoryReport_EndToEnd()
+    {
+        using var home = new TempHome();
+        await using var server = await CertMgrServer.StartAsync(home.Path);
+        var consolePort = new Uri(server.Url).Port;
+        var mismatch = AddMonitored(home.Path, "wrong-name.monitor.test", consolePort);
+        AddMonitored(home.Path, "closed.monitor.test", ClosedPort());
+        // A listener that accepts and never speaks holds its slot until the probe's handshake timeout: progress shows.
+        using var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start(); // connections wait in the backlog, never answered
+        AddMonitored(home.Path, "silent.monitor.test", ((IPEndPoint)silent.LocalEndpoint).Port);
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await BrowserTests.LaunchAsync(playwright);
+        var page = await SignInAsync(browser, server);
+
+        // Schedule: a bad interval is refused at its field, then a good one is saved and shown with the next run.
+        await page.GotoAsync(server.Url + "/monitor");
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Monitor Control");
+        await Assertions.Expect(page.Locator("#schedule-text")).ToContainTextAsync("daily at 06:00 UTC");
+        await page.ClickAsync("#schedule-edit");
+        await Assertions.Expect(page.Locator("#runs-list")).ToContainTextAsync("No monitor run yet"); // ?edit is no filter
+        await page.CheckAsync("#kind-interval");
+        await page.FillAsync("#interval-value", "2");
+        await page.SelectOptionAsync("#interval-unit", "minutes");
+        await page.ClickAsync("#schedule-save");
+        await Assertions.Expect(page.Locator("#interval-error")).ToContainTextAsync("between 5 minutes and 7 days");
+        await Assertions.Expect(page.Locator("#interval-value")).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("is-invalid"));
+        await Screenshot(page, "monitor-schedule-refused");
+        await Assertions.Expect(page.Locator("#runs-list")).ToContainTextAsync("No monitor run yet");
+        await page.FillAsync("#interval-value", "2");
+        await page.SelectOptionAsync("#interval-unit", "hours");
+        await page.ClickAsync("#schedule-save");
+        await Assertions.Expect(page.Locator("#monitor-flash")).ToContainTextAsync("Schedule saved: every 120 minutes");
+        await Assertions.Expect(page.Locator("#schedule-text")).ToContainTextAsync("every 2 hours");
+        await Assertions.Expect(page.Locator("#next-run")).ToContainTextAsync("in 1 h 59 min");
+
+        // Run Now: the pass runs in the background; the panel reports its end, and the history gains its row.
+        await Assertions.Expect(page.Locator("#runs-list")).ToContainTextAsync("No monitor run yet");
+        await page.ClickAsync("#run-now");
+        await Assertions.Expect(page.Locator("#monitor-flash")).ToContainTextAsync("Monitoring pass started");
+        await Assertions.Expect(page.Locator("#progress-text")).ToContainTextAsync("2 of 3 endpoints checked", new() { Timeout = 10_000 });
+        await Assertions.Expect(page.Locator("#run-now")).ToBeDisabledAsync();
+        await Screenshot(page, "monitor-progress");
+        await Assertions.Expect(page.Locator("#run-finished")).ToContainTextAsync("3 endpoint(s)", new() { Timeout = 30_000 });
+        await Assertions.Expect(page.Locator("#run-now")).ToBeEnabledAsync();
+        var row = page.Locator("#runs-list tbody tr"); // brought in by the panel when the pass ended, without a reload
+        await Assertions.Expect(row).ToHaveCountAsync(1);
+        await Assertions.Expect(row.Locator(".cm-count-ok")).ToHaveTextAsync("0");
+        await Assertions.Expect(row.Locator(".cm-count-ng")).ToHaveTextAsync("1");
+        await Assertions.Expect(row.Locator(".cm-count-unreachable")).ToHaveTextAsync("2");
+        await Assertions.Expect(row).ToContainTextAsync("Manual");
+        await Assertions.Expect(row).ToContainTextAsync("Completed");
+        await Screenshot(page, "monitor-control");
+
+        // The report: both endpoints with their verdicts and reasons; filter and checks.
+        await row.GetByRole(AriaRole.Link, new() { Name = "Report" }).ClickAsync();
+        await page.WaitForURLAsync("**/monitor/runs/**");
+        var results = page.Locator("#results-list tbody tr");
+        await Assertions.Expect(results).ToHaveCountAsync(3);
+        var ng = results.Filter(new() { HasTextString = "wrong-name.monitor.test" });
+        await Assertions.Expect(ng).ToContainTextAsync("NG");
+        await Assertions.Expect(ng).ToContainTextAsync($"127.0.0.1:{consolePort}");
+        await Assertions.Expect(ng.Locator(".cm-result-reason")).ToContainTextAsync("name");
+        await ng.Locator("details.cm-checks summary").ClickAsync();
+        await Assertions.Expect(ng.Locator("details.cm-checks li").First).ToBeVisibleAsync();
+        await Assertions.Expect(results.Filter(new() { HasTextString = "closed.monitor.test" })).ToContainTextAsync("Unreachable");
+        await Screenshot(page, "monitor-report");
+        await page.SelectOptionAsync("#results-list-status", "ng");
+        await Assertions.Expect(results).ToHaveCountAsync(1);
+        await Assertions.Expect(results.First).ToContainTextAsync("wrong-name.monitor.test");
+        await page.FillAsync("#results-list-q", "silent");
+        await page.SelectOptionAsync("#results-list-status", "unreachable");
+        await Assertions.Expect(results).ToHaveCountAsync(1);
+        await Assertions.Expect(results.First).ToContainTextAsync("silent.monitor.test");
+        await page.ClickAsync("#summary-all");
+        await Assertions.Expect(results).ToHaveCountAsync(3);
+        await ng.GetByRole(AriaRole.Link, new() { Name = "wrong-name.monitor.test" }).ClickAsync();
+        await page.WaitForURLAsync($"**/definitions/{mismatch}");
+
+        // The event log: the schedule change and the run, filterable by object type, linked to the run's report.
+        await page.GotoAsync(server.Url + "/events");
+        await Assertions.Expect(page.Locator("#events-list")).ToContainTextAsync("every 120 minutes");
+        await page.SelectOptionAsync("#events-list-type", "MonitorRun");
+        await page.Locator(".cm-list-toolbar").GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync();
+        var events = page.Locator("#events-list tbody tr");
+        await Assertions.Expect(events).ToHaveCountAsync(2);
+        await Assertions.Expect(events.First).ToContainTextAsync("complete");
+        await Assertions.Expect(events.First).ToContainTextAsync("OK 0, NG 1, Unreachable 2");
+        await Screenshot(page, "events");
+        await events.First.Locator("a").First.ClickAsync();
+        await page.WaitForURLAsync("**/monitor/runs/**");
+    }
+
+    private static int ClosedPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static async Task<IPage> SignInAsync(IBrowser browser, CertMgrServer server)
+    {
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions { IgnoreHTTPSErrors = true, ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(server.Url + "/account/login");
+        await page.FillAsync("#UserName", "admin");
+        await page.FillAsync("#Password", server.InitialPassword!);
+        await page.ClickAsync("#sign-in");
+        await page.WaitForURLAsync("**/account/change-password**");
+        await page.FillAsync("#CurrentPassword", server.InitialPassword!);
+        await page.FillAsync("#NewPassword", Password);
+        await page.FillAsync("#ConfirmPassword", Password);
+        await page.ClickAsync("#change-password");
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Certificate Definitions");
+        return page;
+    }
+
+    /// <summary>Adds a monitored-only definition checked at 127.0.0.1:port, straight into the server's SQLite database.</summary>
+    private static Guid AddMonitored(string home, string cn, int port)
+    {
+        var id = Guid.CreateVersion7();
+        var ticks = TimeProvider.System.GetUtcNow().UtcTicks;
+        var sql = "INSERT INTO definitions (Id, Name, OperationMode, ExecutionMode, CommonName, Organization, Country, SubjectAlternativeNames, KeyAlgorithm, KeySize, " +
+            "RequireWildcard, RequireMultiDomain, ServerSoftware, Port, ServerNameForCheck, CheckPort, MonitoringEnabled, ExpiryThresholdDays, RenewalLeadDays, Tags, CreatedAt, UpdatedAt) VALUES " +
+            $"('{id.ToString().ToUpperInvariant()}', '{cn}', 'MonitoredOnly', 'Interactive', '{cn}', 'Example Ltd', 'DE', '[\"{cn}\"]', 'Ecdsa', 256, " +
+            $"0, 0, 'Nginx', 443, '127.0.0.1', {port}, 1, 30, 60, '[\"e2e\"]', {ticks}, {ticks});";
+        Run(home, "sqlite3", Path.Combine(home, "db", "certmgr.db"), sql);
+        return id;
+    }
+
+    private static void Run(string dir, string tool, params string[] args)
+    {
+        var start = new ProcessStartInfo(tool) { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        var error = process.StandardError.ReadToEndAsync();
+        _ = process.StandardOutput.ReadToEndAsync();
+        Assert.True(process.WaitForExit(30_000), $"{tool} timed out");
+        Assert.True(process.ExitCode == 0, $"{tool} {string.Join(' ', args)} failed: {error.Result}");
+    }
+
+    private static async Task Screenshot(IPage page, string name)
+    {
+        Directory.CreateDirectory(BrowserTests.ArtifactsDirectory);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserTests.ArtifactsDirectory, name + ".png"), FullPage = true });
+    }
+}
