@@ -25,6 +25,10 @@ public sealed class DetailsModel(DefinitionService definitions, CertMgrDbContext
 
     public IReadOnlyList<AuditEvent> History { get; private set; } = [];
 
+    public IReadOnlyList<DeploymentRow> Deployments { get; private set; } = [];
+
+    public IReadOnlyList<MonitorRow> MonitorResults { get; private set; } = [];
+
     public DateTimeOffset Now { get; private set; }
 
     public bool IsAdmin { get; private set; }
@@ -36,6 +40,10 @@ public sealed class DetailsModel(DefinitionService definitions, CertMgrDbContext
     public string? Error { get; private set; }
 
     public sealed record CertificateRow(Guid Id, string Sha256, string? CommonName, DateTimeOffset NotBefore, DateTimeOffset NotAfter, CertificateSource Source, bool HasKey, bool IsCurrent);
+
+    public sealed record DeploymentRow(Guid Id, string? TargetServerName, ServerSoftware ServerSoftware, DeploymentStatus Status, bool MonitoringDisabled, bool OfCurrent, DateTimeOffset UpdatedAt);
+
+    public sealed record MonitorRow(Guid RunId, CheckStatus Status, string Endpoint, string? Reason, string? ServedSha1, DateTimeOffset CheckedAt, int DurationMs);
 
     public sealed record RequestRow(Guid Id, RequestKind Kind, RequestStatus Status, DateTimeOffset CreatedAt, string? OrderNumber);
 
@@ -120,6 +128,14 @@ public sealed class DetailsModel(DefinitionService definitions, CertMgrDbContext
             .OrderByDescending(r => r.CreatedAt)
             .Select(r => new RequestRow(r.Id, r.Kind, r.Status, r.CreatedAt, r.OrderNumber))
             .Take(50).ToListAsync(ct);
+        Deployments = await db.Deployments.AsNoTracking().Where(x => x.Certificate.DefinitionId == id)
+            .OrderByDescending(x => x.CreatedAt)
+            .Select(x => new DeploymentRow(x.Id, x.TargetServerName, x.ServerSoftware, x.Status, x.MonitoringDisabled, x.CertificateId == definition.CurrentCertificateId, x.UpdatedAt))
+            .Take(20).ToListAsync(ct);
+        MonitorResults = await db.MonitorResults.AsNoTracking().Where(m => m.DefinitionId == id)
+            .OrderByDescending(m => m.CheckedAt).ThenByDescending(m => m.Id)
+            .Select(m => new MonitorRow(m.MonitorRunId, m.Status, m.Endpoint, m.Reason, m.ServedSha1, m.CheckedAt, m.DurationMs))
+            .Take(10).ToListAsync(ct);
         var key = id.ToString();
         History = await db.AuditEvents.AsNoTracking()
             .Where(e => e.ObjectType == DefinitionHistory.ObjectType && e.ObjectId == key)
