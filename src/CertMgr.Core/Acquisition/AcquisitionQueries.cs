@@ -62,6 +62,24 @@ public static class AcquisitionQueries
         });
     }
 
+    /// <summary>
+    /// The requests whose definition (name, common name, SANs, tags), order number or product contains the text.
+    /// The definitions are matched in one uncorrelated subquery, which a database answers once (on SQLite from a
+    /// covering index), not once per request.
+    /// </summary>
+    public static IQueryable<OngoingAcquisitionRow> Search(CertMgrDbContext db, IQueryable<OngoingAcquisitionRow> rows, string text)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(rows);
+        var t = SearchTexts.Term(text);
+        var definitions = db.Definitions.Where(d => d.SearchText.Contains(t)).Select(d => d.Id);
+#pragma warning disable CA1862 // translated to SQL, where Contains(string, StringComparison) has no translation
+        return rows.Where(r => definitions.Contains(r.DefinitionId)
+            || (r.OrderNumber != null && r.OrderNumber.ToLower().Contains(t))
+            || (r.Product != null && r.Product.ToLower().Contains(t)));
+#pragma warning restore CA1862
+    }
+
     /// <summary>The requests still in progress.</summary>
     public static IQueryable<OngoingAcquisitionRow> Ongoing(CertMgrDbContext db) =>
         AllRequests(db).Where(r => AcquisitionService.OpenStatuses.Contains(r.Status));
@@ -74,7 +92,9 @@ public static class AcquisitionQueries
     public static async Task<IQueryable<RenewalDueRow>> RenewalDueAsync(CertMgrDbContext db, DateTimeOffset now, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
-        var leads = await db.Definitions.Where(d => d.OperationMode == OperationMode.LifecycleManaged && d.CurrentNotAfter != null)
+        // Same filter as the rows below, so that both read only the covering index IX_definitions_renewal_due.
+        var leads = await db.Definitions
+            .Where(d => d.OperationMode == OperationMode.LifecycleManaged && d.NextStatus == null && d.CurrentNotAfter != null)
             .Select(d => d.RenewalLeadDays).Distinct().ToListAsync(ct);
         // The definition's stored list state: its current expiry, and whether an acquisition is open (NextStatus).
         var rows = db.Definitions
@@ -89,7 +109,14 @@ public static class AcquisitionQueries
                 RenewalLeadDays = d.RenewalLeadDays,
                 Tags = d.Tags,
             });
-        return rows.Where(WithinLead(leads, now));
+        if (leads.Count == 0)
+        {
+            return rows.Where(r => false);
+        }
+
+        // The latest bound first, as a plain range the expiry index answers; then each lead time's own bound.
+        var latest = now.AddDays(leads.Max());
+        return rows.Where(r => r.NotAfter <= latest).Where(WithinLead(leads, now));
     }
 
     private static Expression<Func<RenewalDueRow, bool>> WithinLead(IReadOnlyList<int> leads, DateTimeOffset now)

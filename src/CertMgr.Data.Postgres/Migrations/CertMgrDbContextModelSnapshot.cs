@@ -494,6 +494,9 @@ namespace CertMgr.Data.Postgres.Migrations
 
                     b.HasIndex("TrustedCaSetId");
 
+                    b.HasIndex("OperationMode", "NextStatus", "CurrentNotAfter", "RenewalLeadDays")
+                        .HasDatabaseName("IX_definitions_renewal_due");
+
                     b.ToTable("definitions", (string)null);
                 });
 

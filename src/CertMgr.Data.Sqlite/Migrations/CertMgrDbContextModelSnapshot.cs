@@ -486,6 +486,12 @@ namespace CertMgr.Data.Sqlite.Migrations
 
                     b.HasIndex("TrustedCaSetId");
 
+                    b.HasIndex("Id", "SearchText")
+                        .HasDatabaseName("IX_definitions_Id_SearchText");
+
+                    b.HasIndex("OperationMode", "NextStatus", "CurrentNotAfter", "RenewalLeadDays")
+                        .HasDatabaseName("IX_definitions_renewal_due");
+
                     b.ToTable("definitions", (string)null);
                 });
 

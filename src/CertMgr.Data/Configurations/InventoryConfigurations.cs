@@ -29,6 +29,8 @@ internal sealed class CertificateDefinitionConfiguration : IEntityTypeConfigurat
         b.HasIndex(x => x.CurrentNotAfter);
         b.HasIndex(x => x.NextStatus);
         b.HasIndex(x => x.MonitorStatus);
+        // Due for renewal (Acquisition Processes): lifecycle-managed, no open acquisition, by expiry; covering.
+        b.HasIndex(x => new { x.OperationMode, x.NextStatus, x.CurrentNotAfter, x.RenewalLeadDays }).HasDatabaseName("IX_definitions_renewal_due");
 
         b.HasOne(x => x.Product).WithMany().HasForeignKey(x => x.ProductId).OnDelete(DeleteBehavior.SetNull);
         b.HasOne(x => x.TrustedCaSet).WithMany().HasForeignKey(x => x.TrustedCaSetId).OnDelete(DeleteBehavior.SetNull);

@@ -28,6 +28,30 @@ public sealed class AcquisitionQueriesTests
         Assert.Equal([started], ongoing);
     }
 
+    [Fact]
+    public async Task Search_DefinitionTagSanOrOrderNumber_FindsOnlyTheMatchingRequests()
+    {
+        await using var f = await CoreFixture.CreateAsync();
+        var shop = await AcquisitionTestData.AddDefinitionAsync(f, "shop.example.test", configure: d =>
+        {
+            d.SubjectAlternativeNames = ["shop.example.test", "Checkout.Example.Test"];
+            d.Tags = ["Payments"];
+        });
+        var mail = await AcquisitionTestData.AddDefinitionAsync(f, "mail.example.test");
+        var service = (Func<Guid, Task>)(id => f.WithAsync(sp => sp.GetRequiredService<AcquisitionService>().StartAsync(id, RequestKind.New, "alice", CancellationToken.None)));
+        await service(shop);
+        await service(mail);
+        await f.DbAsync(db => db.Requests.Where(r => r.DefinitionId == mail).ExecuteUpdateAsync(s => s.SetProperty(r => r.OrderNumber, "ORD-77-XYZ")));
+
+        async Task<List<Guid>> Find(string text) => await f.DbAsync(db =>
+            AcquisitionQueries.Search(db, AcquisitionQueries.AllRequests(db), text).Select(r => r.DefinitionId).ToListAsync());
+
+        Assert.Equal([shop], await Find("CHECKOUT.example"));
+        Assert.Equal([shop], await Find("payments"));
+        Assert.Equal([mail], await Find("ord-77"));
+        Assert.Empty(await Find("nothing-like-this"));
+    }
+
     private static async Task<Guid> AddWithCurrentAsync(CoreFixture f, string cn, DateTimeOffset notAfter, int lead, OperationMode mode = OperationMode.LifecycleManaged)
     {
         var id = await AcquisitionTestData.AddDefinitionAsync(f, cn, mode: mode, configure: d => d.RenewalLeadDays = lead);

@@ -111,7 +111,7 @@ internal static class InventoryBenchmark
             (await AcquisitionQueries.AllRequests(db).AsNoTracking()
                 .ToPagedResultAsync(RequestsPage.Columns.Normalize(first), RequestsPage.Columns, ct)).Items.Count);
         yield return ("Certificate Requests: search \"vpn3\"", async (db, ct) =>
-            (await AcquisitionQueries.AllRequests(db).AsNoTracking()
+            (await AcquisitionQueries.Search(db, AcquisitionQueries.AllRequests(db).AsNoTracking(), "vpn3")
                 .ToPagedResultAsync(RequestsPage.Columns.Normalize(new ListQuery { Q = "vpn3" }), RequestsPage.Columns, ct)).Items.Count);
         // The Acquisition Processes page: the ongoing list's first page and the due-for-renewal count (its tab), as
         // Acquisitions/Index.cshtml.cs reads them; then the due list itself.

@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using System.Linq.Expressions;
 using CertMgr.Core.Acquisition;
 using CertMgr.Data;
@@ -28,8 +27,7 @@ public sealed class IndexModel(CertMgrDbContext db, TimeProvider time) : PageMod
         .Sortable("kind", r => r.Kind)
         .Sortable("started", r => r.CreatedAt, descendingFirst: true)
         .Sortable("updated", r => r.UpdatedAt, descendingFirst: true)
-        .UniqueKey(r => r.Id)
-        .SearchWith(SearchOngoing);
+        .UniqueKey(r => r.Id); // searched through AcquisitionQueries.Search
 
     public static ListColumns<RenewalDueRow> DueColumns { get; } = new ListColumns<RenewalDueRow>("expiry")
         .Sortable("name", r => r.Name.ToLower())
@@ -61,7 +59,9 @@ public sealed class IndexModel(CertMgrDbContext db, TimeProvider time) : PageMod
         }
         else
         {
-            Ongoing = await ongoing.ToPagedResultAsync(OngoingColumns.Normalize(query), OngoingColumns, ct);
+            var state = OngoingColumns.Normalize(query);
+            Ongoing = await (state.Search is { } text ? AcquisitionQueries.Search(db, ongoing, text) : ongoing)
+                .ToPagedResultAsync(state, OngoingColumns, ct);
             List = ListView.For(Request, OngoingListId, Ongoing, OngoingColumns);
         }
 
@@ -73,13 +73,6 @@ public sealed class IndexModel(CertMgrDbContext db, TimeProvider time) : PageMod
         }
 
         return this.PageOrFragment(target, ShowDue ? "_DueList" : "_OngoingList");
-    }
-
-    [SuppressMessage("Performance", "CA1862", Justification = "Translated to SQL.")]
-    private static Expression<Func<OngoingAcquisitionRow, bool>> SearchOngoing(string text)
-    {
-        var t = SearchTexts.Term(text);
-        return r => r.DefinitionSearchText.Contains(t) || (r.OrderNumber != null && r.OrderNumber.ToLower().Contains(t));
     }
 
     private static Expression<Func<RenewalDueRow, bool>> SearchDue(string text)

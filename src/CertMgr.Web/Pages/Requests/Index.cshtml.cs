@@ -1,5 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
-using System.Linq.Expressions;
 using CertMgr.Core.Acquisition;
 using CertMgr.Data;
 using CertMgr.Data.Model;
@@ -24,8 +22,7 @@ public sealed class IndexModel(CertMgrDbContext db, TimeProvider time) : PageMod
         .Sortable("product", r => r.Product)
         .Sortable("started", r => r.CreatedAt, descendingFirst: true)
         .Sortable("updated", r => r.UpdatedAt, descendingFirst: true)
-        .UniqueKey(r => r.Id)
-        .SearchWith(Search);
+        .UniqueKey(r => r.Id); // searched through AcquisitionQueries.Search
 
     public static ListFilter StatusFilter { get; } = new("status", "Status",
         [new(null, "Any status"), .. Enum.GetValues<RequestStatus>().Select(s => new FilterOption(s.ToString(), StatusBadges.For(s).Text))]);
@@ -51,17 +48,15 @@ public sealed class IndexModel(CertMgrDbContext db, TimeProvider time) : PageMod
             Status = null;
         }
 
-        Result = await rows.ToPagedResultAsync(Columns.Normalize(query), Columns, ct);
+        // The search goes through AcquisitionQueries.Search (a subquery on the definitions), not the columns.
+        var state = Columns.Normalize(query);
+        if (state.Search is { } text)
+        {
+            rows = AcquisitionQueries.Search(db, rows, text);
+        }
+
+        Result = await rows.ToPagedResultAsync(state, Columns, ct);
         List = ListView.For(Request, ListId, Result, Columns);
         return this.PageOrFragment(ListId, "_RequestsList");
-    }
-
-    [SuppressMessage("Performance", "CA1862", Justification = "Translated to SQL.")]
-    private static Expression<Func<OngoingAcquisitionRow, bool>> Search(string text)
-    {
-        var t = SearchTexts.Term(text);
-        return r => r.DefinitionSearchText.Contains(t)
-            || (r.OrderNumber != null && r.OrderNumber.ToLower().Contains(t))
-            || (r.Product != null && r.Product.ToLower().Contains(t));
     }
 }

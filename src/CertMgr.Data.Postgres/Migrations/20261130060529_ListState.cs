@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace CertMgr.Data.Sqlite.Migrations
+namespace CertMgr.Data.Postgres.Migrations
 {
     /// <inheritdoc />
     public partial class ListState : Migration
@@ -15,9 +15,9 @@ namespace CertMgr.Data.Sqlite.Migrations
                 name: "certificate_contents",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    Der = table.Column<byte[]>(type: "BLOB", nullable: false),
-                    ChainPem = table.Column<string>(type: "TEXT", nullable: true)
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    Der = table.Column<byte[]>(type: "bytea", nullable: false),
+                    ChainPem = table.Column<string>(type: "text", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -49,69 +49,69 @@ namespace CertMgr.Data.Sqlite.Migrations
                 name: "Der",
                 table: "certificates");
 
-            migrationBuilder.AddColumn<long>(
+            migrationBuilder.AddColumn<DateTimeOffset>(
                 name: "CurrentNotAfter",
                 table: "definitions",
-                type: "INTEGER",
+                type: "timestamp with time zone",
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "DeployStatus",
                 table: "definitions",
-                type: "TEXT",
+                type: "character varying(40)",
                 maxLength: 40,
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "MonitorReason",
                 table: "definitions",
-                type: "TEXT",
+                type: "text",
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "MonitorStatus",
                 table: "definitions",
-                type: "TEXT",
+                type: "character varying(40)",
                 maxLength: 40,
                 nullable: true);
 
-            migrationBuilder.AddColumn<long>(
+            migrationBuilder.AddColumn<DateTimeOffset>(
                 name: "MonitoredAt",
                 table: "definitions",
-                type: "INTEGER",
+                type: "timestamp with time zone",
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "NextInterruptReason",
                 table: "definitions",
-                type: "TEXT",
+                type: "text",
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "NextKind",
                 table: "definitions",
-                type: "TEXT",
+                type: "character varying(40)",
                 maxLength: 40,
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "NextStatus",
                 table: "definitions",
-                type: "TEXT",
+                type: "character varying(40)",
                 maxLength: 40,
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "SearchText",
                 table: "definitions",
-                type: "TEXT",
+                type: "text",
                 nullable: false,
                 defaultValue: "");
 
             migrationBuilder.AddColumn<string>(
                 name: "SearchText",
                 table: "certificates",
-                type: "TEXT",
+                type: "text",
                 nullable: false,
                 defaultValue: "");
 
@@ -135,6 +135,11 @@ namespace CertMgr.Data.Sqlite.Migrations
                 name: "IX_definitions_NextStatus",
                 table: "definitions",
                 column: "NextStatus");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_definitions_renewal_due",
+                table: "definitions",
+                columns: new[] { "OperationMode", "NextStatus", "CurrentNotAfter", "RenewalLeadDays" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_certificates_SerialNumber",
@@ -188,6 +193,10 @@ namespace CertMgr.Data.Sqlite.Migrations
                 table: "definitions");
 
             migrationBuilder.DropIndex(
+                name: "IX_definitions_renewal_due",
+                table: "definitions");
+
+            migrationBuilder.DropIndex(
                 name: "IX_certificates_SerialNumber",
                 table: "certificates");
 
@@ -234,13 +243,13 @@ namespace CertMgr.Data.Sqlite.Migrations
             migrationBuilder.AddColumn<string>(
                 name: "ChainPem",
                 table: "certificates",
-                type: "TEXT",
+                type: "text",
                 nullable: true);
 
             migrationBuilder.AddColumn<byte[]>(
                 name: "Der",
                 table: "certificates",
-                type: "BLOB",
+                type: "bytea",
                 nullable: false,
                 defaultValue: new byte[0]);
 

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace CertMgr.Data.Postgres.Migrations
+namespace CertMgr.Data.Sqlite.Migrations
 {
     /// <inheritdoc />
     public partial class ListState : Migration
@@ -15,9 +15,9 @@ namespace CertMgr.Data.Postgres.Migrations
                 name: "certificate_contents",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    Der = table.Column<byte[]>(type: "bytea", nullable: false),
-                    ChainPem = table.Column<string>(type: "text", nullable: true)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Der = table.Column<byte[]>(type: "BLOB", nullable: false),
+                    ChainPem = table.Column<string>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -49,69 +49,69 @@ namespace CertMgr.Data.Postgres.Migrations
                 name: "Der",
                 table: "certificates");
 
-            migrationBuilder.AddColumn<DateTimeOffset>(
+            migrationBuilder.AddColumn<long>(
                 name: "CurrentNotAfter",
                 table: "definitions",
-                type: "timestamp with time zone",
+                type: "INTEGER",
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "DeployStatus",
                 table: "definitions",
-                type: "character varying(40)",
+                type: "TEXT",
                 maxLength: 40,
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "MonitorReason",
                 table: "definitions",
-                type: "text",
+                type: "TEXT",
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "MonitorStatus",
                 table: "definitions",
-                type: "character varying(40)",
+                type: "TEXT",
                 maxLength: 40,
                 nullable: true);
 
-            migrationBuilder.AddColumn<DateTimeOffset>(
+            migrationBuilder.AddColumn<long>(
                 name: "MonitoredAt",
                 table: "definitions",
-                type: "timestamp with time zone",
+                type: "INTEGER",
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "NextInterruptReason",
                 table: "definitions",
-                type: "text",
+                type: "TEXT",
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "NextKind",
                 table: "definitions",
-                type: "character varying(40)",
+                type: "TEXT",
                 maxLength: 40,
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "NextStatus",
                 table: "definitions",
-                type: "character varying(40)",
+                type: "TEXT",
                 maxLength: 40,
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "SearchText",
                 table: "definitions",
-                type: "text",
+                type: "TEXT",
                 nullable: false,
                 defaultValue: "");
 
             migrationBuilder.AddColumn<string>(
                 name: "SearchText",
                 table: "certificates",
-                type: "text",
+                type: "TEXT",
                 nullable: false,
                 defaultValue: "");
 
@@ -127,6 +127,11 @@ namespace CertMgr.Data.Postgres.Migrations
                 column: "CurrentNotAfter");
 
             migrationBuilder.CreateIndex(
+                name: "IX_definitions_Id_SearchText",
+                table: "definitions",
+                columns: new[] { "Id", "SearchText" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_definitions_MonitorStatus",
                 table: "definitions",
                 column: "MonitorStatus");
@@ -135,6 +140,11 @@ namespace CertMgr.Data.Postgres.Migrations
                 name: "IX_definitions_NextStatus",
                 table: "definitions",
                 column: "NextStatus");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_definitions_renewal_due",
+                table: "definitions",
+                columns: new[] { "OperationMode", "NextStatus", "CurrentNotAfter", "RenewalLeadDays" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_certificates_SerialNumber",
@@ -180,11 +190,19 @@ namespace CertMgr.Data.Postgres.Migrations
                 table: "definitions");
 
             migrationBuilder.DropIndex(
+                name: "IX_definitions_Id_SearchText",
+                table: "definitions");
+
+            migrationBuilder.DropIndex(
                 name: "IX_definitions_MonitorStatus",
                 table: "definitions");
 
             migrationBuilder.DropIndex(
                 name: "IX_definitions_NextStatus",
+                table: "definitions");
+
+            migrationBuilder.DropIndex(
+                name: "IX_definitions_renewal_due",
                 table: "definitions");
 
             migrationBuilder.DropIndex(
@@ -234,13 +252,13 @@ namespace CertMgr.Data.Postgres.Migrations
             migrationBuilder.AddColumn<string>(
                 name: "ChainPem",
                 table: "certificates",
-                type: "text",
+                type: "TEXT",
                 nullable: true);
 
             migrationBuilder.AddColumn<byte[]>(
                 name: "Der",
                 table: "certificates",
-                type: "bytea",
+                type: "BLOB",
                 nullable: false,
                 defaultValue: new byte[0]);
 
