@@ -17,10 +17,10 @@ public sealed class AcquisitionBrowserTests
     {
         using var home = new TempHome();
         await using var server = await CertMgrServer.StartAsync(home.Path);
-        var definitionId = AddDefinition(home.Path, "e2e-ca.example.test", ["e2e-ca.example.test", "www.e2e-ca.example.test"]);
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await BrowserTests.LaunchAsync(playwright);
         var page = await SignInAsync(browser, server);
+        var definitionId = await AddDefinitionAsync(page, server, "e2e-ca.example.test", ["e2e-ca.example.test", "www.e2e-ca.example.test"]);
 
         await page.GotoAsync($"{server.Url}/acquisitions/new?definition={definitionId}&kind=New");
         await Screenshot(page, "acquisition-new");
@@ -78,10 +78,10 @@ public sealed class AcquisitionBrowserTests
     {
         using var home = new TempHome();
         await using var server = await CertMgrServer.StartAsync(home.Path);
-        var definitionId = AddDefinition(home.Path, "e2e-shop.example.test", ["e2e-shop.example.test", "www.e2e-shop.example.test"]);
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await BrowserTests.LaunchAsync(playwright);
         var page = await SignInAsync(browser, server);
+        var definitionId = await AddDefinitionAsync(page, server, "e2e-shop.example.test", ["e2e-shop.example.test", "www.e2e-shop.example.test"]);
         var work = Directory.CreateTempSubdirectory("certmgr-e2e-ca-").FullName;
         try
         {
@@ -164,19 +164,14 @@ public sealed class AcquisitionBrowserTests
         return page;
     }
 
-    /// <summary>Adds a lifecycle-managed definition straight into the server's SQLite database.</summary>
-    private static Guid AddDefinition(string home, string cn, string[] sans)
-    {
-        var id = Guid.CreateVersion7();
-        var ticks = TimeProvider.System.GetUtcNow().UtcTicks;
-        var sanJson = "[" + string.Join(",", sans.Select(s => $"\"{s}\"")) + "]";
-        var sql = "INSERT INTO definitions (Id, Name, OperationMode, ExecutionMode, CommonName, Organization, Country, SubjectAlternativeNames, KeyAlgorithm, KeySize, " +
-            "RequireWildcard, RequireMultiDomain, ServerSoftware, Port, MonitoringEnabled, ExpiryThresholdDays, RenewalLeadDays, Tags, CreatedAt, UpdatedAt) VALUES " +
-            $"('{id.ToString().ToUpperInvariant()}', '{cn}', 'LifecycleManaged', 'Interactive', '{cn}', 'Example Ltd', 'DE', '{sanJson}', 'Ecdsa', 256, " +
-            $"0, 0, 'Nginx', 443, 1, 30, 60, '[\"e2e\"]', {ticks}, {ticks});";
-        Run(home, "sqlite3", Path.Combine(home, "db", "certmgr.db"), sql);
-        return id;
-    }
+    /// <summary>Adds a lifecycle-managed definition through the REST API.</summary>
+    private static Task<Guid> AddDefinitionAsync(IPage page, CertMgrServer server, string cn, string[] sans) =>
+        ConsoleApi.CreateDefinitionAsync(page, server.Url, new Dictionary<string, object?>
+        {
+            ["name"] = cn, ["operationMode"] = "LifecycleManaged", ["commonName"] = cn, ["organization"] = "Example Ltd", ["country"] = "DE",
+            ["subjectAlternativeNames"] = sans, ["keyAlgorithm"] = "Ecdsa", ["keySize"] = 256, ["serverSoftware"] = "Nginx", ["port"] = 443,
+            ["tags"] = ConsoleApi.E2eTags,
+        });
 
     private static void MakeCa(string dir)
     {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Playwright;
@@ -21,10 +20,10 @@ public sealed class DeploymentBrowserTests
         using var home = new TempHome();
         await using var server = await CertMgrServer.StartAsync(home.Path);
         const string cn = "e2e-deploy.example.test";
-        var definitionId = AddDefinition(home.Path, cn, ClosedPort());
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await BrowserTests.LaunchAsync(playwright);
         var page = await SignInAsync(browser, server);
+        var definitionId = await AddDefinitionAsync(page, server, cn, ClosedPort());
 
         // A current certificate with its key, from the built-in CA.
         await page.GotoAsync($"{server.Url}/acquisitions/new?definition={definitionId}&kind=New");
@@ -115,34 +114,15 @@ public sealed class DeploymentBrowserTests
         return page;
     }
 
-    /// <summary>Adds a lifecycle-managed nginx definition, checked on 127.0.0.1:<paramref name="checkPort"/>, into the server's SQLite database.</summary>
-    private static Guid AddDefinition(string home, string cn, int checkPort)
-    {
-        var id = Guid.CreateVersion7();
-        var ticks = TimeProvider.System.GetUtcNow().UtcTicks;
-        var sql = "INSERT INTO definitions (Id, Name, OperationMode, ExecutionMode, CommonName, Organization, Country, SubjectAlternativeNames, KeyAlgorithm, KeySize, " +
-            "RequireWildcard, RequireMultiDomain, ServerSoftware, Port, ServerNameForCheck, CheckPort, ServerAdminEmail, TargetServerName, MonitoringEnabled, ExpiryThresholdDays, RenewalLeadDays, Tags, CreatedAt, UpdatedAt) VALUES " +
-            $"('{id.ToString().ToUpperInvariant()}', '{cn}', 'LifecycleManaged', 'Interactive', '{cn}', 'Example Ltd', 'DE', '[\"{cn}\"]', 'Ecdsa', 256, " +
-            $"0, 0, 'Nginx', 443, '127.0.0.1', {checkPort}, 'web-team@example.test', 'web01.example.test', 1, 30, 60, '[\"e2e\"]', {ticks}, {ticks});";
-        Run(home, "sqlite3", Path.Combine(home, "db", "certmgr.db"), sql);
-        return id;
-    }
-
-    private static string Run(string dir, string tool, params string[] args)
-    {
-        var start = new ProcessStartInfo(tool) { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in args)
+    /// <summary>Adds a lifecycle-managed nginx definition, checked on 127.0.0.1:<paramref name="checkPort"/>, through the REST API.</summary>
+    private static Task<Guid> AddDefinitionAsync(IPage page, CertMgrServer server, string cn, int checkPort) =>
+        ConsoleApi.CreateDefinitionAsync(page, server.Url, new Dictionary<string, object?>
         {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(30_000), $"{tool} timed out");
-        Assert.True(process.ExitCode == 0, $"{tool} {string.Join(' ', args)} failed: {error.Result}");
-        return output.Result + error.Result;
-    }
+            ["name"] = cn, ["operationMode"] = "LifecycleManaged", ["commonName"] = cn, ["organization"] = "Example Ltd", ["country"] = "DE",
+            ["subjectAlternativeNames"] = new[] { cn }, ["keyAlgorithm"] = "Ecdsa", ["keySize"] = 256, ["serverSoftware"] = "Nginx", ["port"] = 443,
+            ["serverNameForCheck"] = "127.0.0.1", ["checkPort"] = checkPort, ["serverAdminEmail"] = "web-team@example.test",
+            ["targetServerName"] = "web01.example.test", ["tags"] = ConsoleApi.E2eTags,
+        });
 
     private static async Task Screenshot(IPage page, string name)
     {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Playwright;
@@ -20,15 +19,15 @@ public sealed class MonitorBrowserTests
         using var home = new TempHome();
         await using var server = await CertMgrServer.StartAsync(home.Path);
         var consolePort = new Uri(server.Url).Port;
-        var mismatch = AddMonitored(home.Path, "wrong-name.monitor.test", consolePort);
-        AddMonitored(home.Path, "closed.monitor.test", ClosedPort());
-        // A listener that accepts and never speaks holds its slot until the probe's handshake timeout: progress shows.
-        using var silent = new TcpListener(IPAddress.Loopback, 0);
-        silent.Start(); // connections wait in the backlog, never answered
-        AddMonitored(home.Path, "silent.monitor.test", ((IPEndPoint)silent.LocalEndpoint).Port);
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await BrowserTests.LaunchAsync(playwright);
         var page = await SignInAsync(browser, server);
+        var mismatch = await AddMonitoredAsync(page, server, "wrong-name.monitor.test", consolePort);
+        await AddMonitoredAsync(page, server, "closed.monitor.test", ClosedPort());
+        // A listener that accepts and never speaks holds its slot until the probe's handshake timeout: progress shows.
+        using var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start(); // connections wait in the backlog, never answered
+        await AddMonitoredAsync(page, server, "silent.monitor.test", ((IPEndPoint)silent.LocalEndpoint).Port);
 
         // Schedule: a bad interval is refused at its field, then a good one is saved and shown with the next run.
         await page.GotoAsync(server.Url + "/monitor");
@@ -132,33 +131,14 @@ public sealed class MonitorBrowserTests
         return page;
     }
 
-    /// <summary>Adds a monitored-only definition checked at 127.0.0.1:port, straight into the server's SQLite database.</summary>
-    private static Guid AddMonitored(string home, string cn, int port)
-    {
-        var id = Guid.CreateVersion7();
-        var ticks = TimeProvider.System.GetUtcNow().UtcTicks;
-        var sql = "INSERT INTO definitions (Id, Name, OperationMode, ExecutionMode, CommonName, Organization, Country, SubjectAlternativeNames, KeyAlgorithm, KeySize, " +
-            "RequireWildcard, RequireMultiDomain, ServerSoftware, Port, ServerNameForCheck, CheckPort, MonitoringEnabled, ExpiryThresholdDays, RenewalLeadDays, Tags, CreatedAt, UpdatedAt) VALUES " +
-            $"('{id.ToString().ToUpperInvariant()}', '{cn}', 'MonitoredOnly', 'Interactive', '{cn}', 'Example Ltd', 'DE', '[\"{cn}\"]', 'Ecdsa', 256, " +
-            $"0, 0, 'Nginx', 443, '127.0.0.1', {port}, 1, 30, 60, '[\"e2e\"]', {ticks}, {ticks});";
-        Run(home, "sqlite3", Path.Combine(home, "db", "certmgr.db"), sql);
-        return id;
-    }
-
-    private static void Run(string dir, string tool, params string[] args)
-    {
-        var start = new ProcessStartInfo(tool) { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in args)
+    /// <summary>Adds a monitored-only definition checked at 127.0.0.1:port, through the REST API.</summary>
+    private static Task<Guid> AddMonitoredAsync(IPage page, CertMgrServer server, string cn, int port) =>
+        ConsoleApi.CreateDefinitionAsync(page, server.Url, new Dictionary<string, object?>
         {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEndAsync();
-        _ = process.StandardOutput.ReadToEndAsync();
-        Assert.True(process.WaitForExit(30_000), $"{tool} timed out");
-        Assert.True(process.ExitCode == 0, $"{tool} {string.Join(' ', args)} failed: {error.Result}");
-    }
+            ["name"] = cn, ["operationMode"] = "MonitoredOnly", ["commonName"] = cn, ["organization"] = "Example Ltd", ["country"] = "DE",
+            ["subjectAlternativeNames"] = new[] { cn }, ["keyAlgorithm"] = "Ecdsa", ["keySize"] = 256, ["serverSoftware"] = "Nginx", ["port"] = 443,
+            ["serverNameForCheck"] = "127.0.0.1", ["checkPort"] = port, ["tags"] = ConsoleApi.E2eTags,
+        });
 
     private static async Task Screenshot(IPage page, string name)
     {

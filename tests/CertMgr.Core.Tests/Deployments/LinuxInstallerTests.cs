@@ -68,9 +68,11 @@ public sealed class LinuxInstallerTests : IAsyncLifetime
 
     private async Task WaitForServedAsync(byte[] der)
     {
-        for (var i = 0; i < 50 && !(await ServedLeafAsync()).AsSpan().SequenceEqual(der); i++)
+        // nginx's new workers pick up a reload within moments on a quiet machine, but can take seconds while the rest
+        // of the suite loads both cores: wait up to 30 s, bounded.
+        for (var i = 0; i < 300 && !(await ServedLeafAsync()).AsSpan().SequenceEqual(der); i++)
         {
-            await Task.Delay(100); // nginx's workers pick up a reload within moments
+            await Task.Delay(100);
         }
     }
 
