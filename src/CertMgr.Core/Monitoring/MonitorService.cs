@@ -28,7 +28,13 @@ public sealed partial class MonitorService(
 {
     private static readonly Error InProgress = new("run-in-progress", "A monitoring pass is already running.");
 
-    private static readonly DeploymentStatus[] Monitored = [DeploymentStatus.Confirmed, DeploymentStatus.InstallRequested, DeploymentStatus.AutoInstalled, DeploymentStatus.ManuallyConfirmed];
+    // Deployed, or at least handed over: "Continue without Checking" is watched too, since the guide (4.3.3) expects
+    // the monitor to raise the alert the skipped check would have; only Prepared and CheckFailed are not (yet) served.
+    private static readonly DeploymentStatus[] Monitored =
+    [
+        DeploymentStatus.Confirmed, DeploymentStatus.InstallRequested, DeploymentStatus.AutoInstalled,
+        DeploymentStatus.ManuallyConfirmed, DeploymentStatus.CompletedWithoutCheck,
+    ];
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>Where a definition is checked: host, port, SNI name.</summary>

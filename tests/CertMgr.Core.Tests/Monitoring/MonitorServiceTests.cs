@@ -58,6 +58,21 @@ public sealed class MonitorServiceTests
             await db.SaveChangesAsync();
             managed.CurrentCertificateId = cert.Id;
             await db.SaveChangesAsync();
+
+            // Deployed without a check: watched (guide 4.3.3: the monitor raises the alert). A failed check: not served, not watched.
+            foreach (var (cn, status) in new[] { ("skipped.monitor.test", DeploymentStatus.CompletedWithoutCheck), ("failed.monitor.test", DeploymentStatus.CheckFailed) })
+            {
+                var d = Def(cn, OperationMode.LifecycleManaged, managedPort);
+                db.Definitions.Add(d);
+                await db.SaveChangesAsync();
+                var c = InventoryRecords.NewCertificate(current, [pki.Intermediate], d.Id, CertificateSource.Imported, now);
+                db.Certificates.Add(c);
+                c.Deployments.Add(new Deployment { Status = status, CreatedAt = now, UpdatedAt = now });
+                await db.SaveChangesAsync();
+                d.CurrentCertificateId = c.Id;
+                await db.SaveChangesAsync();
+            }
+
             return 0;
         });
 
@@ -65,10 +80,10 @@ public sealed class MonitorServiceTests
 
         Assert.True(result.IsSuccess, result.Error?.Message);
         var run = result.Value;
-        Assert.Equal((1, 1, 1), (run.OkCount, run.NgCount, run.UnreachableCount));
+        Assert.Equal((1, 2, 1), (run.OkCount, run.NgCount, run.UnreachableCount));
         Assert.Equal(RunStatus.Completed, run.Status);
         var results = await f.DbAsync(db => db.MonitorResults.Include(r => r.Definition).Where(r => r.MonitorRunId == run.Id).ToListAsync());
-        Assert.Equal(["dead.monitor.test", "good.monitor.test", "managed.monitor.test"], results.Select(r => r.Definition.Name).Order());
+        Assert.Equal(["dead.monitor.test", "good.monitor.test", "managed.monitor.test", "skipped.monitor.test"], results.Select(r => r.Definition.Name).Order());
         var managedResult = results.Single(r => r.Definition.Name == "managed.monitor.test");
         Assert.Equal(CheckStatus.Ng, managedResult.Status);
         Assert.Contains("thumbprint", managedResult.Reason, StringComparison.Ordinal);
