@@ -10,7 +10,6 @@ namespace CertMgr.EndToEnd.Tests;
 /// </summary>
 public sealed class AcquisitionBrowserTests
 {
-    private const string Password = "correct horse battery staple";
 
     [Fact]
     public async Task BuiltInCa_AcquireFromConsole_BecomesCurrentAndOverviewShowsExpiry()
@@ -19,18 +18,18 @@ public sealed class AcquisitionBrowserTests
         await using var server = await CertMgrServer.StartAsync(home.Path);
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await BrowserTests.LaunchAsync(playwright);
-        var page = await SignInAsync(browser, server);
+        var page = await BrowserSession.SignInAsync(browser, server);
         var definitionId = await AddDefinitionAsync(page, server, "e2e-ca.example.test", ["e2e-ca.example.test", "www.e2e-ca.example.test"]);
 
         await page.GotoAsync($"{server.Url}/acquisitions/new?definition={definitionId}&kind=New");
-        await Screenshot(page, "acquisition-new");
+        await BrowserSession.ScreenshotAsync(page, "acquisition-new");
         await page.ClickAsync("#start-acquisition");
         await page.WaitForURLAsync("**/acquisitions/process/**");
         await page.ClickAsync("#key-submit");
         await Assertions.Expect(page.Locator("#step-message")).ToContainTextAsync("Key chosen");
         var builtIn = await page.Locator("#product-select option", new() { HasTextString = "Built-in Private CA" }).GetAttributeAsync("value");
         await page.SelectOptionAsync("#product-select", builtIn!);
-        await Screenshot(page, "acquisition-process-product");
+        await BrowserSession.ScreenshotAsync(page, "acquisition-process-product");
         await page.ClickAsync("#product-submit");
         await Assertions.Expect(page.Locator("#step-message")).ToContainTextAsync("built-in CA issued");
         await Assertions.Expect(page.Locator("#acquisition-status")).ToContainTextAsync("Received");
@@ -38,21 +37,21 @@ public sealed class AcquisitionBrowserTests
 
         await Assertions.Expect(page.Locator("#completed-message")).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("#acquisition-status")).ToContainTextAsync("Completed");
-        await Screenshot(page, "acquisition-process-completed");
+        await BrowserSession.ScreenshotAsync(page, "acquisition-process-completed");
         await page.GotoAsync(server.Url + "/definitions");
         var row = page.Locator("tr", new() { HasTextString = "e2e-ca.example.test" });
         var expiry = await row.Locator(".cm-col-expiry time").GetAttributeAsync("datetime");
         var notAfter = DateTimeOffset.Parse(expiry!, CultureInfo.InvariantCulture);
         var days = (notAfter - TimeProvider.System.GetUtcNow()).TotalDays;
         Assert.InRange(days, 390, 398);
-        await Screenshot(page, "acquisition-definitions-overview");
+        await BrowserSession.ScreenshotAsync(page, "acquisition-definitions-overview");
 
         // With a lead time longer than the validity, the definition is due: renew it from the due list, reusing the key.
         Run(home.Path, "sqlite3", Path.Combine(home.Path, "db", "certmgr.db"),
             $"UPDATE definitions SET RenewalLeadDays = 400 WHERE Id = '{definitionId.ToString().ToUpperInvariant()}';");
         await page.GotoAsync(server.Url + "/acquisitions/due");
         var due = page.Locator("#renewals-due-list tbody tr", new() { HasTextString = "e2e-ca.example.test" });
-        await Screenshot(page, "acquisitions-due");
+        await BrowserSession.ScreenshotAsync(page, "acquisitions-due");
         await due.GetByRole(AriaRole.Link, new() { Name = "Start renewal" }).ClickAsync();
         await page.ClickAsync("#start-acquisition");
         await page.WaitForURLAsync("**/acquisitions/process/**");
@@ -67,10 +66,10 @@ public sealed class AcquisitionBrowserTests
         await page.GotoAsync(server.Url + "/requests");
         await Assertions.Expect(page.Locator("#requests-list tbody tr")).ToHaveCountAsync(2);
         await Assertions.Expect(page.Locator("#requests-list tbody tr", new() { HasTextString = "Completed" })).ToHaveCountAsync(1);
-        await Screenshot(page, "requests");
+        await BrowserSession.ScreenshotAsync(page, "requests");
         await page.GotoAsync(server.Url + "/products");
         await Assertions.Expect(page.Locator("#products-table")).ToContainTextAsync("PositiveSSL DV");
-        await Screenshot(page, "products");
+        await BrowserSession.ScreenshotAsync(page, "products");
     }
 
     [Fact]
@@ -80,7 +79,7 @@ public sealed class AcquisitionBrowserTests
         await using var server = await CertMgrServer.StartAsync(home.Path);
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await BrowserTests.LaunchAsync(playwright);
-        var page = await SignInAsync(browser, server);
+        var page = await BrowserSession.SignInAsync(browser, server);
         var definitionId = await AddDefinitionAsync(page, server, "e2e-shop.example.test", ["e2e-shop.example.test", "www.e2e-shop.example.test"]);
         var work = Directory.CreateTempSubdirectory("certmgr-e2e-ca-").FullName;
         try
@@ -114,7 +113,7 @@ public sealed class AcquisitionBrowserTests
             await page.ClickAsync("#receive-submit");
             await Assertions.Expect(page.Locator("#step-error")).ToContainTextAsync("not issued for this request's key");
             await Assertions.Expect(page.Locator("#acquisition-status")).ToContainTextAsync("Ordered");
-            await Screenshot(page, "acquisition-receive-refused");
+            await BrowserSession.ScreenshotAsync(page, "acquisition-receive-refused");
 
             await page.SetInputFilesAsync("#receive-file", Path.Combine(work, "issued.pem"));
             await page.ClickAsync("#receive-submit");
@@ -123,15 +122,15 @@ public sealed class AcquisitionBrowserTests
             await Assertions.Expect(page.Locator("#received-certificate")).ToContainTextAsync(serial.TrimStart('0'));
             await page.ClickAsync("#complete-submit");
             await Assertions.Expect(page.Locator("#acquisition-status")).ToContainTextAsync("Completed");
-            await Screenshot(page, "acquisition-commercial-completed");
+            await BrowserSession.ScreenshotAsync(page, "acquisition-commercial-completed");
 
             await page.GotoAsync(server.Url + "/acquisitions");
-            await Screenshot(page, "acquisitions");
+            await BrowserSession.ScreenshotAsync(page, "acquisitions");
             await page.GotoAsync($"{server.Url}/documents?definition={definitionId}");
             await page.SetInputFilesAsync("#document-file", Path.Combine(work, "issued.pem"));
             await page.ClickAsync("#document-upload");
             await Assertions.Expect(page.Locator("#documents-table")).ToContainTextAsync("issued.pem");
-            await Screenshot(page, "documents");
+            await BrowserSession.ScreenshotAsync(page, "documents");
             await page.GotoAsync(server.Url + "/provider-accounts/edit");
             await page.FillAsync("#Provider", "Sectigo");
             await page.FillAsync("#Username", "pki-team");
@@ -139,29 +138,12 @@ public sealed class AcquisitionBrowserTests
             await page.ClickAsync("#account-save");
             await Assertions.Expect(page.Locator("#accounts-table")).ToContainTextAsync("pki-team");
             Assert.DoesNotContain("Reseller-Secret-1", await page.ContentAsync(), StringComparison.Ordinal);
-            await Screenshot(page, "provider-accounts");
+            await BrowserSession.ScreenshotAsync(page, "provider-accounts");
         }
         finally
         {
             Directory.Delete(work, recursive: true);
         }
-    }
-
-    private static async Task<IPage> SignInAsync(IBrowser browser, CertMgrServer server)
-    {
-        var context = await browser.NewContextAsync(new BrowserNewContextOptions { IgnoreHTTPSErrors = true, ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
-        var page = await context.NewPageAsync();
-        await page.GotoAsync(server.Url + "/account/login");
-        await page.FillAsync("#UserName", "admin");
-        await page.FillAsync("#Password", server.InitialPassword!);
-        await page.ClickAsync("#sign-in");
-        await page.WaitForURLAsync("**/account/change-password**");
-        await page.FillAsync("#CurrentPassword", server.InitialPassword!);
-        await page.FillAsync("#NewPassword", Password);
-        await page.FillAsync("#ConfirmPassword", Password);
-        await page.ClickAsync("#change-password");
-        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Certificate Definitions");
-        return page;
     }
 
     /// <summary>Adds a lifecycle-managed definition through the REST API.</summary>
@@ -201,9 +183,4 @@ public sealed class AcquisitionBrowserTests
         return output.Result + error.Result;
     }
 
-    private static async Task Screenshot(IPage page, string name)
-    {
-        Directory.CreateDirectory(BrowserTests.ArtifactsDirectory);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserTests.ArtifactsDirectory, name + ".png"), FullPage = true });
-    }
 }

@@ -11,7 +11,6 @@ namespace CertMgr.EndToEnd.Tests;
 /// </summary>
 public sealed class DeploymentBrowserTests
 {
-    private const string Password = "correct horse battery staple";
     private const string PackagePassword = "Package-Password-E2E-1";
 
     [Fact]
@@ -22,7 +21,7 @@ public sealed class DeploymentBrowserTests
         const string cn = "e2e-deploy.example.test";
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await BrowserTests.LaunchAsync(playwright);
-        var page = await SignInAsync(browser, server);
+        var page = await BrowserSession.SignInAsync(browser, server);
         var definitionId = await AddDefinitionAsync(page, server, cn, ClosedPort());
 
         // A current certificate with its key, from the built-in CA.
@@ -44,7 +43,7 @@ public sealed class DeploymentBrowserTests
         await page.FillAsync("#password-confirm", "too-short");
         await page.ClickAsync("#prepare-submit");
         await Assertions.Expect(page.Locator("#password-error")).ToContainTextAsync("at least 12 characters");
-        await Screenshot(page, "deployment-new-error");
+        await BrowserSession.ScreenshotAsync(page, "deployment-new-error");
         await page.FillAsync("#password", PackagePassword);
         await page.FillAsync("#password-confirm", PackagePassword);
         await page.ClickAsync("#prepare-submit");
@@ -70,7 +69,7 @@ public sealed class DeploymentBrowserTests
         await page.ClickAsync("#run-check");
         await Assertions.Expect(page.Locator("#deployment-status")).ToContainTextAsync("Check failed");
         await Assertions.Expect(page.Locator("#check-result")).ToContainTextAsync("Unreachable");
-        await Screenshot(page, "deployment-check-failed");
+        await BrowserSession.ScreenshotAsync(page, "deployment-check-failed");
 
         await page.FillAsync("#manual-note", "checked in a browser from the server's network");
         await page.ClickAsync("#manual-confirm");
@@ -79,13 +78,13 @@ public sealed class DeploymentBrowserTests
         var actions = await page.Locator("#deployment-history li").EvaluateAllAsync<string[]>("items => items.map(i => i.dataset.action)");
         Assert.Equal(["manual-confirm", "check", "request-install", "prepare"], actions);
         await Assertions.Expect(page.Locator("#deployment-history")).ToContainTextAsync("checked in a browser");
-        await Screenshot(page, "deployment-details");
+        await BrowserSession.ScreenshotAsync(page, "deployment-details");
 
         await page.GotoAsync(server.Url + "/deployments");
         var row = page.Locator("#deployments-list tbody tr", new() { HasTextString = cn });
         await Assertions.Expect(row).ToContainTextAsync("Manually confirmed");
         await Assertions.Expect(row).ToContainTextAsync("nginx");
-        await Screenshot(page, "deployments");
+        await BrowserSession.ScreenshotAsync(page, "deployments");
         await page.SelectOptionAsync("select[name=status]", "open");
         await Assertions.Expect(page.Locator("#deployments-list")).ToContainTextAsync("No deployment process matches");
     }
@@ -95,23 +94,6 @@ public sealed class DeploymentBrowserTests
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static async Task<IPage> SignInAsync(IBrowser browser, CertMgrServer server)
-    {
-        var context = await browser.NewContextAsync(new BrowserNewContextOptions { IgnoreHTTPSErrors = true, ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
-        var page = await context.NewPageAsync();
-        await page.GotoAsync(server.Url + "/account/login");
-        await page.FillAsync("#UserName", "admin");
-        await page.FillAsync("#Password", server.InitialPassword!);
-        await page.ClickAsync("#sign-in");
-        await page.WaitForURLAsync("**/account/change-password**");
-        await page.FillAsync("#CurrentPassword", server.InitialPassword!);
-        await page.FillAsync("#NewPassword", Password);
-        await page.FillAsync("#ConfirmPassword", Password);
-        await page.ClickAsync("#change-password");
-        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Certificate Definitions");
-        return page;
     }
 
     /// <summary>Adds a lifecycle-managed nginx definition, checked on 127.0.0.1:<paramref name="checkPort"/>, through the REST API.</summary>
@@ -124,9 +106,4 @@ public sealed class DeploymentBrowserTests
             ["targetServerName"] = "web01.example.test", ["tags"] = ConsoleApi.E2eTags,
         });
 
-    private static async Task Screenshot(IPage page, string name)
-    {
-        Directory.CreateDirectory(BrowserTests.ArtifactsDirectory);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserTests.ArtifactsDirectory, name + ".png"), FullPage = true });
-    }
 }

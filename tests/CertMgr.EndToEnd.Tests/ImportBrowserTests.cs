@@ -6,24 +6,6 @@ namespace CertMgr.EndToEnd.Tests;
 /// <summary>Import and definition screens in Chromium: a PFX import, and the definition form with a refused SAN.</summary>
 public sealed class ImportBrowserTests
 {
-    private const string NewPassword = "correct horse battery staple";
-
-    private static async Task<IPage> SignInAsync(IBrowser browser, CertMgrServer server)
-    {
-        var context = await browser.NewContextAsync(new BrowserNewContextOptions { IgnoreHTTPSErrors = true, ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
-        var page = await context.NewPageAsync();
-        await page.GotoAsync(server.Url + "/account/login");
-        await page.FillAsync("#UserName", "admin");
-        await page.FillAsync("#Password", server.InitialPassword!);
-        await page.ClickAsync("#sign-in");
-        await page.WaitForURLAsync("**/account/change-password**");
-        await page.FillAsync("#CurrentPassword", server.InitialPassword!);
-        await page.FillAsync("#NewPassword", NewPassword);
-        await page.FillAsync("#ConfirmPassword", NewPassword);
-        await page.ClickAsync("#change-password");
-        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Certificate Definitions");
-        return page;
-    }
 
     private static void Openssl(string directory, params string[] args)
     {
@@ -40,12 +22,6 @@ public sealed class ImportBrowserTests
         Assert.True(process.ExitCode == 0, $"openssl {string.Join(' ', args)} failed: {error.Result}");
     }
 
-    private static async Task ScreenshotAsync(IPage page, string name)
-    {
-        Directory.CreateDirectory(BrowserTests.ArtifactsDirectory);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserTests.ArtifactsDirectory, name), FullPage = true });
-    }
-
     [Fact]
     public async Task ImportPfx_WithPassword_LifecycleManagedAndRedeployable()
     {
@@ -59,18 +35,18 @@ public sealed class ImportBrowserTests
         await using var server = await CertMgrServer.StartAsync(home.Path);
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await BrowserTests.LaunchAsync(playwright);
-        var page = await SignInAsync(browser, server);
+        var page = await BrowserSession.SignInAsync(browser, server);
 
         await page.GotoAsync(server.Url + "/definitions/import");
         await page.SetInputFilesAsync("#files", Path.Combine(work, "shop.pfx"));
         await page.FillAsync("#password", "pfx-pass-123");
         await page.CheckAsync("#mode-managed");
-        await ScreenshotAsync(page, "import-form.png");
+        await BrowserSession.ScreenshotAsync(page, "import-form");
         await page.ClickAsync("#import-submit");
 
         await Assertions.Expect(page.Locator("#count-imported")).ToHaveTextAsync("1 imported");
         await Assertions.Expect(page.Locator("#import-table tbody tr").First).ToContainTextAsync("with its private key (re-deployable)");
-        await ScreenshotAsync(page, "import-results.png");
+        await BrowserSession.ScreenshotAsync(page, "import-results");
 
         await page.GotoAsync(server.Url + "/definitions");
         var row = page.Locator("table tbody tr", new() { HasText = "shop.example.test" });
@@ -82,7 +58,7 @@ public sealed class ImportBrowserTests
         await Assertions.Expect(page.Locator("#current-certificate")).ToContainTextAsync("Expires");
         await Assertions.Expect(page.Locator(".cm-definition-fields")).ToContainTextAsync("O=Example Shop");
         await Assertions.Expect(page.Locator("#history-table")).ToContainTextAsync("import");
-        await ScreenshotAsync(page, "definition-details.png");
+        await BrowserSession.ScreenshotAsync(page, "definition-details");
     }
 
     [Fact]
@@ -92,7 +68,7 @@ public sealed class ImportBrowserTests
         await using var server = await CertMgrServer.StartAsync(home.Path);
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await BrowserTests.LaunchAsync(playwright);
-        var page = await SignInAsync(browser, server);
+        var page = await BrowserSession.SignInAsync(browser, server);
 
         await page.GotoAsync(server.Url + "/definitions/new");
         await page.FillAsync("#Input_CommonName", "portal.example.test");
@@ -104,7 +80,7 @@ public sealed class ImportBrowserTests
 
         await Assertions.Expect(page.Locator("#sans-error")).ToContainTextAsync("'bad name!.example.test' is not a valid DNS name or IP address.");
         await Assertions.Expect(page.Locator("#form-errors")).ToBeVisibleAsync();
-        await ScreenshotAsync(page, "definition-form-error.png");
+        await BrowserSession.ScreenshotAsync(page, "definition-form-error");
 
         await page.FillAsync("#SansText", "portal.example.test\nwww.portal.example.test");
         await page.ClickAsync("#save-definition");
@@ -122,7 +98,7 @@ public sealed class ImportBrowserTests
         await page.FillAsync("#AddTag", "test");
         await page.ClickAsync("#clone-preview");
         await Assertions.Expect(page.Locator("#clone-table tbody tr").First).ToContainTextAsync("portal-test.example.test");
-        await ScreenshotAsync(page, "definitions-clone-preview.png");
+        await BrowserSession.ScreenshotAsync(page, "definitions-clone-preview");
         await page.ClickAsync("#clone-apply");
         await Assertions.Expect(page.GetByRole(AriaRole.Status).First).ToContainTextAsync("Created 1 definition(s): portal-test.example.test");
     }

@@ -11,7 +11,6 @@ namespace CertMgr.EndToEnd.Tests;
 /// </summary>
 public sealed class MonitorBrowserTests
 {
-    private const string Password = "correct horse battery staple";
 
     [Fact]
     public async Task MonitorControl_ScheduleRunNowHistoryReport_EndToEnd()
@@ -21,7 +20,7 @@ public sealed class MonitorBrowserTests
         var consolePort = new Uri(server.Url).Port;
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await BrowserTests.LaunchAsync(playwright);
-        var page = await SignInAsync(browser, server);
+        var page = await BrowserSession.SignInAsync(browser, server);
         var mismatch = await AddMonitoredAsync(page, server, "wrong-name.monitor.test", consolePort);
         await AddMonitoredAsync(page, server, "closed.monitor.test", ClosedPort());
         // A listener that accepts and never speaks holds its slot until the probe's handshake timeout: progress shows.
@@ -41,7 +40,7 @@ public sealed class MonitorBrowserTests
         await page.ClickAsync("#schedule-save");
         await Assertions.Expect(page.Locator("#interval-error")).ToContainTextAsync("between 5 minutes and 7 days");
         await Assertions.Expect(page.Locator("#interval-value")).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("is-invalid"));
-        await Screenshot(page, "monitor-schedule-refused");
+        await BrowserSession.ScreenshotAsync(page, "monitor-schedule-refused");
         await Assertions.Expect(page.Locator("#runs-list")).ToContainTextAsync("No monitor run yet");
         await page.FillAsync("#interval-value", "2");
         await page.SelectOptionAsync("#interval-unit", "hours");
@@ -56,7 +55,7 @@ public sealed class MonitorBrowserTests
         await Assertions.Expect(page.Locator("#monitor-flash")).ToContainTextAsync("Monitoring pass started");
         await Assertions.Expect(page.Locator("#progress-text")).ToContainTextAsync("2 of 3 endpoints checked", new() { Timeout = 10_000 });
         await Assertions.Expect(page.Locator("#run-now")).ToBeDisabledAsync();
-        await Screenshot(page, "monitor-progress");
+        await BrowserSession.ScreenshotAsync(page, "monitor-progress");
         await Assertions.Expect(page.Locator("#run-finished")).ToContainTextAsync("3 endpoint(s)", new() { Timeout = 30_000 });
         await Assertions.Expect(page.Locator("#run-now")).ToBeEnabledAsync();
         var row = page.Locator("#runs-list tbody tr"); // brought in by the panel when the pass ended, without a reload
@@ -66,7 +65,7 @@ public sealed class MonitorBrowserTests
         await Assertions.Expect(row.Locator(".cm-count-unreachable")).ToHaveTextAsync("2");
         await Assertions.Expect(row).ToContainTextAsync("Manual");
         await Assertions.Expect(row).ToContainTextAsync("Completed");
-        await Screenshot(page, "monitor-control");
+        await BrowserSession.ScreenshotAsync(page, "monitor-control");
 
         // The report: both endpoints with their verdicts and reasons; filter and checks.
         await row.GetByRole(AriaRole.Link, new() { Name = "Report" }).ClickAsync();
@@ -80,7 +79,7 @@ public sealed class MonitorBrowserTests
         await ng.Locator("details.cm-checks summary").ClickAsync();
         await Assertions.Expect(ng.Locator("details.cm-checks li").First).ToBeVisibleAsync();
         await Assertions.Expect(results.Filter(new() { HasTextString = "closed.monitor.test" })).ToContainTextAsync("Unreachable");
-        await Screenshot(page, "monitor-report");
+        await BrowserSession.ScreenshotAsync(page, "monitor-report");
         await page.SelectOptionAsync("#results-list-status", "ng");
         await Assertions.Expect(results).ToHaveCountAsync(1);
         await Assertions.Expect(results.First).ToContainTextAsync("wrong-name.monitor.test");
@@ -103,7 +102,7 @@ public sealed class MonitorBrowserTests
         await Assertions.Expect(events).ToHaveCountAsync(2);
         await Assertions.Expect(events.First).ToContainTextAsync("complete");
         await Assertions.Expect(events.First).ToContainTextAsync("OK 0, NG 1, Unreachable 2");
-        await Screenshot(page, "events");
+        await BrowserSession.ScreenshotAsync(page, "events");
         await events.First.Locator("a").First.ClickAsync();
         await page.WaitForURLAsync("**/monitor/runs/**");
     }
@@ -115,23 +114,6 @@ public sealed class MonitorBrowserTests
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static async Task<IPage> SignInAsync(IBrowser browser, CertMgrServer server)
-    {
-        var context = await browser.NewContextAsync(new BrowserNewContextOptions { IgnoreHTTPSErrors = true, ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
-        var page = await context.NewPageAsync();
-        await page.GotoAsync(server.Url + "/account/login");
-        await page.FillAsync("#UserName", "admin");
-        await page.FillAsync("#Password", server.InitialPassword!);
-        await page.ClickAsync("#sign-in");
-        await page.WaitForURLAsync("**/account/change-password**");
-        await page.FillAsync("#CurrentPassword", server.InitialPassword!);
-        await page.FillAsync("#NewPassword", Password);
-        await page.FillAsync("#ConfirmPassword", Password);
-        await page.ClickAsync("#change-password");
-        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Certificate Definitions");
-        return page;
-    }
-
     /// <summary>Adds a monitored-only definition checked at 127.0.0.1:port, through the REST API.</summary>
     private static Task<Guid> AddMonitoredAsync(IPage page, CertMgrServer server, string cn, int port) =>
         ConsoleApi.CreateDefinitionAsync(page, server.Url, new Dictionary<string, object?>
@@ -141,9 +123,4 @@ public sealed class MonitorBrowserTests
             ["serverNameForCheck"] = "127.0.0.1", ["checkPort"] = port, ["tags"] = ConsoleApi.E2eTags,
         });
 
-    private static async Task Screenshot(IPage page, string name)
-    {
-        Directory.CreateDirectory(BrowserTests.ArtifactsDirectory);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserTests.ArtifactsDirectory, name + ".png"), FullPage = true });
-    }
 }
