@@ -1,4 +1,3 @@
-using System.Linq.Expressions;
 using CertMgr.Data.Model;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
@@ -100,31 +99,38 @@ public static class DefinitionState
                 .OrderByDescending(m => m.CheckedAt).ThenByDescending(m => m.Id).Select(m => (DateTimeOffset?)m.CheckedAt).FirstOrDefault()),
             ct);
 
+    // The marker that every row's stored search text and list state has been derived (settings table).
+    private const string DerivedMarker = "data.list-state-derived";
+
     /// <summary>
-    /// Writes every row's stored search text and list state afresh: once, after the migration that introduced them
-    /// (existing rows got empty values), in batches so that memory stays flat.
+    /// Derives every row's stored search text and list state once, for rows from before they existed (the ListState
+    /// migration gave them empty values); a marker row records that it is done, so later starts only read that row
+    /// and an interrupted run starts over. Returns whether it ran.
     /// </summary>
-    public static async Task RebuildAllAsync(CertMgrDbContext db, CancellationToken ct)
+    public static async Task<bool> EnsureDerivedAsync(CertMgrDbContext db, TimeProvider time, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
-        await RewriteSearchTextAsync(db, db.Definitions, d => d.Id, ct);
-        await RewriteSearchTextAsync(db, db.Certificates, c => c.Id, ct);
+        ArgumentNullException.ThrowIfNull(time);
+        if (await db.Settings.AnyAsync(s => s.Key == DerivedMarker, ct))
+        {
+            return false;
+        }
+
+        await RewriteSearchTextAsync(db, db.Definitions, ct);
+        await RewriteSearchTextAsync(db, db.Certificates, ct);
         await RefreshAsync(db.Definitions, ct);
+        db.Settings.Add(new Setting { Key = DerivedMarker, Value = "1", UpdatedAt = time.GetUtcNow() });
+        await db.SaveChangesAsync(ct);
+        return true;
     }
 
-    private static async Task RewriteSearchTextAsync<T>(
-        CertMgrDbContext db, IQueryable<T> rows, Expression<Func<T, Guid>> id, CancellationToken ct)
+    private static async Task RewriteSearchTextAsync<T>(CertMgrDbContext db, IQueryable<T> rows, CancellationToken ct)
         where T : class
     {
-        var ids = await rows.Select(id).ToListAsync(ct);
+        var ids = await rows.Select(r => EF.Property<Guid>(r, "Id")).ToListAsync(ct);
         foreach (var chunk in ids.Chunk(1000))
         {
-            var parameter = id.Parameters[0];
-            var contains = Expression.Lambda<Func<T, bool>>(
-                Expression.Call(typeof(Enumerable), nameof(Enumerable.Contains), [typeof(Guid)],
-                    Expression.Constant(chunk), id.Body),
-                parameter);
-            foreach (var row in await rows.Where(contains).ToListAsync(ct))
+            foreach (var row in await rows.Where(r => chunk.Contains(EF.Property<Guid>(r, "Id"))).ToListAsync(ct))
             {
                 db.Entry(row).Property("SearchText").IsModified = true; // the getter derives it; this writes it
             }

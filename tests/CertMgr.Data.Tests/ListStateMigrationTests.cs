@@ -58,7 +58,8 @@ public sealed class ListStateMigrationTests
             Assert.Equal(certificateId, definition.CurrentCertificate?.Id);
 
             // Rows from before have no stored state until the rebuild the initializer runs after this migration.
-            await DefinitionState.RebuildAllAsync(context, CancellationToken.None);
+            Assert.True(await DefinitionState.EnsureDerivedAsync(context, TimeProvider.System, CancellationToken.None));
+            Assert.False(await DefinitionState.EnsureDerivedAsync(context, TimeProvider.System, CancellationToken.None)); // once
             var stored = await context.Definitions.Where(d => d.Id == definitionId)
                 .Select(d => new { d.CurrentNotAfter, Search = EF.Property<string>(d, "SearchText") }).SingleAsync();
             Assert.NotNull(stored.CurrentNotAfter);

@@ -24,6 +24,7 @@ public sealed partial class CertMgrInitializer(
     UserAccounts users,
     TrustedCaSets trustedCaSets,
     Catalog.ProductCatalog products,
+    TimeProvider time,
     ILogger<CertMgrInitializer> logger)
 {
     /// <param name="ct">Cancellation.</param>
@@ -41,12 +42,10 @@ public sealed partial class CertMgrInitializer(
             await db.Database.MigrateAsync(ct);
         }
 
-        // Rows from before the stored list state existed (an empty search text never comes from the model), or an
-        // interrupted rebuild: derive it now. A quick EXISTS on a healthy database.
-        if (await db.Definitions.AnyAsync(d => d.SearchText == "", ct) || await db.Certificates.AnyAsync(c => c.SearchText == "", ct))
+        // Rows from before the stored list state existed get it once (one settings-row read on later starts).
+        if (await DefinitionState.EnsureDerivedAsync(db, time, ct))
         {
-            LogRebuildingListState(logger);
-            await DefinitionState.RebuildAllAsync(db, ct);
+            LogDerivedListState(logger);
         }
 
         var createdCa = ensureCa && (await privateCa.EnsureRootAsync(ct)).Created;
@@ -59,8 +58,8 @@ public sealed partial class CertMgrInitializer(
     [LoggerMessage(Level = LogLevel.Information, Message = "Database: {DatabaseKind} {ConnectionString}")]
     private static partial void LogDatabase(ILogger logger, string databaseKind, string connectionString);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Deriving the stored list state and search text of existing rows")]
-    private static partial void LogRebuildingListState(ILogger logger);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Derived the stored list state and search text of existing rows")]
+    private static partial void LogDerivedListState(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Applying {Count} database migration(s)")]
     private static partial void LogMigrating(ILogger logger, int count);
