@@ -16,7 +16,12 @@ internal static class ConsoleApi
     public static async Task<Guid> CreateDefinitionAsync(IPage page, string serverUrl, IDictionary<string, object?> fields)
     {
         ArgumentNullException.ThrowIfNull(page);
-        var response = await page.APIRequest.PostAsync($"{serverUrl}/api/v1/definitions", new APIRequestContextOptions { DataObject = fields });
+        var response = await page.APIRequest.PostAsync($"{serverUrl}/api/v1/definitions", new APIRequestContextOptions
+        {
+            DataObject = fields,
+            // Cookie-authenticated unsafe API calls carry the CSRF header, as the console's own scripts do.
+            Headers = new Dictionary<string, string> { ["X-CertMgr-Csrf"] = "1" },
+        });
         var body = await response.TextAsync();
         Assert.True(response.Status == 201, $"POST /api/v1/definitions answered {response.Status}: {body}");
         using var json = JsonDocument.Parse(body);

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using CertMgr.Core.Common;
 using CertMgr.Data.Model;
 
 namespace CertMgr.Core.Inventory;
@@ -12,10 +13,10 @@ public sealed class DefinitionFields
     /// <summary>Display name; the common name when left empty.</summary>
     public string? Name { get; set; }
 
-    [JsonConverter(typeof(JsonStringEnumConverter<OperationMode>))]
+    [JsonConverter(typeof(EnumNameConverter<OperationMode>))]
     public OperationMode OperationMode { get; set; } = OperationMode.LifecycleManaged;
 
-    [JsonConverter(typeof(JsonStringEnumConverter<ExecutionMode>))]
+    [JsonConverter(typeof(EnumNameConverter<ExecutionMode>))]
     public ExecutionMode ExecutionMode { get; set; } = ExecutionMode.Interactive;
 
     public string? CommonName { get; set; }
@@ -26,7 +27,7 @@ public sealed class DefinitionFields
     public string? Country { get; set; }
     public List<string> SubjectAlternativeNames { get; set; } = [];
 
-    [JsonConverter(typeof(JsonStringEnumConverter<KeyAlgorithm>))]
+    [JsonConverter(typeof(EnumNameConverter<KeyAlgorithm>))]
     public KeyAlgorithm KeyAlgorithm { get; set; } = KeyAlgorithm.Ecdsa;
 
     public int KeySize { get; set; } = 256;
@@ -38,7 +39,7 @@ public sealed class DefinitionFields
     public Guid? ProductId { get; set; }
     public string? RequiredCa { get; set; }
 
-    [JsonConverter(typeof(JsonStringEnumConverter<ValidationLevel>))]
+    [JsonConverter(typeof(EnumNameConverter<ValidationLevel>))]
     public ValidationLevel? RequiredValidationLevel { get; set; }
 
     public bool RequireWildcard { get; set; }
@@ -46,7 +47,7 @@ public sealed class DefinitionFields
 
     public string? TargetServerName { get; set; }
 
-    [JsonConverter(typeof(JsonStringEnumConverter<ServerSoftware>))]
+    [JsonConverter(typeof(EnumNameConverter<ServerSoftware>))]
     public ServerSoftware ServerSoftware { get; set; } = ServerSoftware.Generic;
 
     public int Port { get; set; } = 443;

@@ -203,6 +203,11 @@ public sealed class DefinitionService(CertMgrDbContext db, TimeProvider time)
             return new Error("mode-missing", "Give an operation mode (LifecycleManaged, MonitoredOnly) and/or an execution mode (Interactive, Unattended).");
         }
 
+        if (operation is { } o && !Enum.IsDefined(o) || execution is { } e && !Enum.IsDefined(e))
+        {
+            return new Error("mode-invalid", "The operation mode must be LifecycleManaged or MonitoredOnly; the execution mode Interactive or Unattended.");
+        }
+
         var definition = await db.Definitions.SingleOrDefaultAsync(d => d.Id == id, ct);
         if (definition is null)
         {

@@ -31,6 +31,17 @@ public static class DefinitionValidation
         var errors = new Dictionary<string, string>(StringComparer.Ordinal);
         void Fail(string field, string message) => errors.TryAdd(field, message);
 
+        // Out-of-range numbers must never be stored (the console form binds enums from numbers too).
+        DefinedEnum(f.OperationMode, nameof(f.OperationMode), Fail);
+        DefinedEnum(f.ExecutionMode, nameof(f.ExecutionMode), Fail);
+        DefinedEnum(f.KeyAlgorithm, nameof(f.KeyAlgorithm), Fail);
+        if (f.RequiredValidationLevel is { } level)
+        {
+            DefinedEnum(level, nameof(f.RequiredValidationLevel), Fail);
+        }
+
+        DefinedEnum(f.ServerSoftware, nameof(f.ServerSoftware), Fail);
+
         if (f.CommonName is null)
         {
             Fail(nameof(f.CommonName), "The subject DN needs a common name (CN), e.g. www.example.com.");
@@ -208,6 +219,15 @@ public static class DefinitionValidation
             .SelectMany(i => i!.Split([',', ';', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
     private static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    private static void DefinedEnum<TEnum>(TEnum value, string field, Action<string, string> fail)
+        where TEnum : struct, Enum
+    {
+        if (!Enum.IsDefined(value))
+        {
+            fail(field, $"{field} {EnumNameConverter<TEnum>.AllowedText}.");
+        }
+    }
 
     private static string? Host(string? value) => Clean(value)?.ToLowerInvariant();
 

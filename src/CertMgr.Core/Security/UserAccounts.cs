@@ -11,11 +11,10 @@ using Microsoft.Extensions.Logging;
 namespace CertMgr.Core.Security;
 
 /// <summary>Users: the initial admin, sign-in with lockout, password changes.</summary>
-public sealed partial class UserAccounts(CertMgrDbContext db, DataDirectory home, TimeProvider time, ILogger<UserAccounts> logger)
+public sealed partial class UserAccounts(CertMgrDbContext db, DataDirectory home, TimeProvider time, SignInThrottle throttle, ILogger<UserAccounts> logger)
 {
     public const string InitialAdminName = "admin";
-    public const int MaxFailedLogins = 5;
-    public static readonly TimeSpan LockoutDuration = TimeSpan.FromMinutes(15);
+    public const string TooManyAttemptsCode = "too-many-attempts";
 
     private static readonly PasswordHasher<User> Hasher = new();
 
@@ -54,10 +53,20 @@ public sealed partial class UserAccounts(CertMgrDbContext db, DataDirectory home
         return password;
     }
 
-    /// <summary>Checks a user name and password, counting failures and locking the account after too many.</summary>
+    /// <summary>
+    /// Checks a user name and password. Unknown names, wrong passwords and an account locked for this address get the
+    /// same answer after the same work (a password hash is verified every time); failures are throttled per address
+    /// and per (account, address) by <see cref="SignInThrottle"/>, whose comment explains the design.
+    /// </summary>
     public async Task<Result<User>> SignInAsync(string userName, string password, string? address, CancellationToken ct)
     {
         var invalid = new Error("invalid-credentials", "The user name or password is incorrect.");
+        if (throttle.AddressBlockedFor(address) is { } wait)
+        {
+            var minutes = Math.Max(1, (int)Math.Ceiling(wait.TotalMinutes));
+            return new Error(TooManyAttemptsCode, $"Too many failed sign-ins from your address. Try again in {minutes} minute(s).");
+        }
+
         if (string.IsNullOrWhiteSpace(userName) || string.IsNullOrEmpty(password))
         {
             return invalid;
@@ -66,40 +75,34 @@ public sealed partial class UserAccounts(CertMgrDbContext db, DataDirectory home
         var normalized = Normalize(userName);
         var user = await db.Users.SingleOrDefaultAsync(u => u.NormalizedUserName == normalized, ct);
         var now = time.GetUtcNow();
+        // Always one hash verification, whatever the outcome, so that timing does not tell which names exist.
+        var verdict = Hasher.VerifyHashedPassword(user ?? DummyUser, user?.PasswordHash ?? DummyHash, password);
         if (user is null)
         {
-            // Spend the same time as a real check so that timing does not reveal which names exist.
-            Hasher.VerifyHashedPassword(new User { UserName = "", NormalizedUserName = "", PasswordHash = "" }, DummyHash, password);
+            throttle.RecordFailure(normalized, address);
             db.Record(now, userName.Length > 100 ? userName[..100] : userName, "User", null, "sign-in", false, "unknown user", address);
             await db.SaveChangesAsync(ct);
             return invalid;
         }
 
-        if (user.Disabled)
+        if (throttle.IsAccountLocked(normalized, address))
         {
-            db.Record(now, user.UserName, "User", user.Id.ToString(), "sign-in", false, "account disabled", address);
+            // Refused even with the right password, and answered like a wrong one: locked for this address only.
+            throttle.RecordFailure(null, address);
+            db.Record(now, user.UserName, "User", user.Id.ToString(), "sign-in", false, "locked out for this address", address);
             await db.SaveChangesAsync(ct);
-            return new Error("account-disabled", "This account is disabled. Ask an administrator.");
+            return invalid;
         }
 
-        if (user.LockoutEnd is { } until && until > now)
-        {
-            db.Record(now, user.UserName, "User", user.Id.ToString(), "sign-in", false, "locked out", address);
-            await db.SaveChangesAsync(ct);
-            var minutes = Math.Max(1, (int)Math.Ceiling((until - now).TotalMinutes));
-            return new Error("locked-out", $"Too many failed sign-ins. Try again in {minutes} minute(s).");
-        }
-
-        var verdict = Hasher.VerifyHashedPassword(user, user.PasswordHash, password);
         if (verdict == PasswordVerificationResult.Failed)
         {
+            throttle.RecordFailure(normalized, address);
+            // Account-wide count of recent failures, for the audit trail and the log (not a lock: see SignInThrottle).
             user.FailedLoginCount++;
             var detail = "wrong password";
-            if (user.FailedLoginCount >= MaxFailedLogins)
+            if (throttle.IsAccountLocked(normalized, address))
             {
-                user.LockoutEnd = now + LockoutDuration;
-                user.FailedLoginCount = 0;
-                detail = "wrong password; account locked";
+                detail = "wrong password; account locked for this address";
                 LogLockedOut(logger, user.UserName, address);
             }
 
@@ -108,17 +111,43 @@ public sealed partial class UserAccounts(CertMgrDbContext db, DataDirectory home
             return invalid;
         }
 
+        if (user.Disabled)
+        {
+            // Said only to someone who knows the password.
+            db.Record(now, user.UserName, "User", user.Id.ToString(), "sign-in", false, "account disabled", address);
+            await db.SaveChangesAsync(ct);
+            return new Error("account-disabled", "This account is disabled. Ask an administrator.");
+        }
+
         if (verdict == PasswordVerificationResult.SuccessRehashNeeded)
         {
             user.PasswordHash = Hasher.HashPassword(user, password);
         }
 
+        throttle.RecordSuccess(normalized, address);
         user.FailedLoginCount = 0;
         user.LockoutEnd = null;
         user.LastLoginAt = now;
         db.Record(now, user.UserName, "User", user.Id.ToString(), "sign-in", true, null, address);
         await db.SaveChangesAsync(ct);
         return user;
+    }
+
+    /// <summary>
+    /// Ends the user's sessions server-side: a new security stamp makes every cookie issued before it invalid
+    /// (AuthSetup checks the stamp on each request), so a copied cookie replayed after sign-out gets nothing.
+    /// </summary>
+    public async Task SignOutAsync(Guid userId, string? address, CancellationToken ct)
+    {
+        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, ct);
+        if (user is null)
+        {
+            return;
+        }
+
+        user.SecurityStamp = Guid.NewGuid().ToString("N");
+        db.Record(time.GetUtcNow(), user.UserName, "User", user.Id.ToString(), "sign-out", true, null, address);
+        await db.SaveChangesAsync(ct);
     }
 
     /// <summary>Changes a password after checking the current one and the policy.</summary>
@@ -179,8 +208,8 @@ public sealed partial class UserAccounts(CertMgrDbContext db, DataDirectory home
         return string.Join('-', groups);
     }
 
-    private static readonly string DummyHash = Hasher.HashPassword(
-        new User { UserName = "", NormalizedUserName = "", PasswordHash = "" }, "not-a-real-password");
+    private static readonly User DummyUser = new() { UserName = "", NormalizedUserName = "", PasswordHash = "" };
+    private static readonly string DummyHash = Hasher.HashPassword(DummyUser, "not-a-real-password");
 
     private static void WriteOwnerOnly(string path, string content)
     {
@@ -198,7 +227,7 @@ public sealed partial class UserAccounts(CertMgrDbContext db, DataDirectory home
     [LoggerMessage(Level = LogLevel.Warning, Message = "Created user {UserName} with a random initial password; it is in {PasswordFile} until the first password change")]
     private static partial void LogInitialAdmin(ILogger logger, string userName, string passwordFile);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "User {UserName} locked out after repeated failed sign-ins from {Address}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "User {UserName} locked for sign-ins from {Address} after repeated wrong passwords")]
     private static partial void LogLockedOut(ILogger logger, string userName, string? address);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Initial password changed; deleted {PasswordFile}")]

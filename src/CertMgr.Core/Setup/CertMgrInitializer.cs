@@ -34,6 +34,10 @@ public sealed partial class CertMgrInitializer(
         // The layout and master key are created before any service runs (see ServiceRegistration).
         var created = !File.Exists(settings.Home.SqliteDatabasePath) && settings.Database.Kind == DatabaseKind.Sqlite;
         LogDatabase(logger, settings.Database.Kind.ToString(), settings.Database.Redacted);
+        if (settings.Home.TightenedFrom is { } loose)
+        {
+            LogHomeTightened(logger, settings.Home.Root, Convert.ToString((int)loose, 8));
+        }
 
         var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
         if (pending.Count > 0)
@@ -41,6 +45,10 @@ public sealed partial class CertMgrInitializer(
             LogMigrating(logger, pending.Count);
             await db.Database.MigrateAsync(ct);
         }
+
+        // SQLite creates the database with the process umask; its -wal/-shm files then take the database file's mode.
+        var sqlite = settings.Home.SqliteDatabasePath;
+        DataDirectory.RestrictFiles(sqlite, sqlite + "-wal", sqlite + "-shm", sqlite + "-journal");
 
         // Rows from before the stored list state existed get it once (one settings-row read on later starts).
         if (await DefinitionState.EnsureDerivedAsync(db, time, ct))
@@ -60,6 +68,9 @@ public sealed partial class CertMgrInitializer(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Derived the stored list state and search text of existing rows")]
     private static partial void LogDerivedListState(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Data directory {DataDirectory} was open to group or others (mode {Mode}); made it owner-only (700)")]
+    private static partial void LogHomeTightened(ILogger logger, string dataDirectory, string mode);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Applying {Count} database migration(s)")]
     private static partial void LogMigrating(ILogger logger, int count);

@@ -11,6 +11,22 @@ public sealed record CertMgrSettings(DataDirectory Home, IReadOnlyList<Uri> Urls
     public const string HomeVariable = "CERTMGR_HOME";
     public const string DatabaseVariable = "CERTMGR_DB";
     public const string UrlsVariable = "CERTMGR_URLS";
+    public const string ExternalBaseUrlVariable = "CERTMGR_EXTERNAL_BASE_URL";
+    public const string AllowedHostsVariable = "CERTMGR_ALLOWED_HOSTS";
+    public const string ExternalBaseUrlKey = "ExternalBaseUrl";
+    public const string AllowedHostsKey = "AllowedHosts";
+
+    /// <summary>
+    /// Where people reach the console (<c>ExternalBaseUrl</c>, e.g. https://certmgr.example.com), for links in emails
+    /// and generated URLs; null when not set (then the first configured HTTPS listen URL). Never the request's Host.
+    /// </summary>
+    public Uri? ExternalBaseUrl { get; init; }
+
+    /// <summary>Host names accepted in the Host header besides the external URL's and the listen URLs' hosts.</summary>
+    public IReadOnlyList<string> ExtraAllowedHosts { get; init; } = [];
+
+    /// <summary>The external base URL, or the one derived from the first HTTPS (else first) listen URL.</summary>
+    public Uri EffectiveExternalBaseUrl => ExternalBaseUrl ?? new Uri((Urls.FirstOrDefault(u => u.Scheme == Uri.UriSchemeHttps) ?? Urls[0]).GetLeftPart(UriPartial.Authority) + "/");
 
     /// <summary>
     /// Resolves the settings. Precedence, highest first: command line, environment (<c>CERTMGR_*</c>),
@@ -41,7 +57,48 @@ public sealed record CertMgrSettings(DataDirectory Home, IReadOnlyList<Uri> Urls
             throw new SettingsException(ex.Message);
         }
 
-        return new CertMgrSettings(home, urls, database, configuration);
+        return new CertMgrSettings(home, urls, database, configuration)
+        {
+            ExternalBaseUrl = ParseExternalBaseUrl(FirstNonEmpty(environment(ExternalBaseUrlVariable), configuration[ExternalBaseUrlKey])),
+            ExtraAllowedHosts = ParseHosts(FirstNonEmpty(environment(AllowedHostsVariable), configuration[AllowedHostsKey])),
+        };
+    }
+
+    /// <summary>An absolute https (or http) URL without query, e.g. https://certmgr.example.com or https://host:8443/certmgr/.</summary>
+    public static Uri? ParseExternalBaseUrl(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        if (!Uri.TryCreate(text.Trim(), UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp) ||
+            !string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.Fragment) || !string.IsNullOrEmpty(uri.UserInfo))
+        {
+            throw new SettingsException($"{ExternalBaseUrlKey}: '{text}' is not an absolute URL such as https://certmgr.example.com.");
+        }
+
+        // A trailing slash, so that relative links resolve below a path prefix.
+        return uri.AbsolutePath.EndsWith('/') ? uri : new Uri(uri + "/");
+    }
+
+    private static string[] ParseHosts(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return [];
+        }
+
+        var hosts = text.Split([';', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        foreach (var host in hosts)
+        {
+            if (host.Contains('/', StringComparison.Ordinal) || host.Contains(' ', StringComparison.Ordinal))
+            {
+                throw new SettingsException($"{AllowedHostsKey}: '{host}' is not a host name; give names such as certmgr.example.com separated by ';'.");
+            }
+        }
+
+        return hosts;
     }
 
     /// <summary>Parses a <c>;</c>- or <c>,</c>-separated list of absolute http(s) URLs with explicit ports.</summary>

@@ -37,35 +37,87 @@ public sealed class DataDirectory
     /// <summary>Whether the directory already holds a CertMgr installation.</summary>
     public bool IsInitialized => File.Exists(MasterKeyPath);
 
-    /// <summary>Creates every folder of the layout (owner-only at the top) and a commented configuration file.</summary>
+    /// <summary>
+    /// The mode the data directory had when <see cref="EnsureLayout"/> found it open to group or others and made it
+    /// owner-only; null when it needed no change. Logged at start.
+    /// </summary>
+    public UnixFileMode? TightenedFrom { get; private set; }
+
+    /// <summary>
+    /// Creates every folder of the layout and a commented configuration file, owner-only (700 folders, 600 files):
+    /// the data directory holds the database, keys and documents. An existing data directory open to group or others
+    /// is made owner-only too (see <see cref="TightenedFrom"/>).
+    /// </summary>
     public void EnsureLayout()
     {
-        CreateDirectory(Root, ownerOnly: true);
+        if (!OperatingSystem.IsWindows() && Directory.Exists(Root))
+        {
+            var mode = File.GetUnixFileMode(Root);
+            if ((mode & GroupOrOthers) != 0)
+            {
+                File.SetUnixFileMode(Root, OwnerOnlyDirectory);
+                TightenedFrom = mode;
+            }
+        }
+
+        CreateDirectory(Root);
         foreach (var dir in new[] { DatabaseDirectory, DocumentsDirectory, CaDirectory, TrustedCasDirectory, SystemListDirectory })
         {
-            CreateDirectory(dir, ownerOnly: false);
+            CreateDirectory(dir);
         }
 
         if (!File.Exists(ConfigPath))
         {
-            File.WriteAllText(ConfigPath, DefaultConfig);
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows())
+            {
+                options.UnixCreateMode = OwnerOnlyFile;
+            }
+
+            using var writer = new StreamWriter(ConfigPath, options);
+            writer.Write(DefaultConfig);
         }
     }
 
-    private static void CreateDirectory(string path, bool ownerOnly)
+    /// <summary>Makes existing files owner-only (600), e.g. the SQLite database and its -wal/-shm files after opening.</summary>
+    public static void RestrictFiles(params string[] paths)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        foreach (var path in paths.Where(File.Exists))
+        {
+            if ((File.GetUnixFileMode(path) & GroupOrOthers) != 0)
+            {
+                File.SetUnixFileMode(path, OwnerOnlyFile);
+            }
+        }
+    }
+
+    public const UnixFileMode OwnerOnlyDirectory = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+    public const UnixFileMode OwnerOnlyFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    private const UnixFileMode GroupOrOthers =
+        UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute |
+        UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+
+    private static void CreateDirectory(string path)
     {
         if (Directory.Exists(path))
         {
             return;
         }
 
-        if (ownerOnly && !OperatingSystem.IsWindows())
+        if (OperatingSystem.IsWindows())
         {
-            Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            Directory.CreateDirectory(path);
         }
         else
         {
-            Directory.CreateDirectory(path);
+            Directory.CreateDirectory(path, OwnerOnlyDirectory);
         }
     }
 

@@ -32,6 +32,7 @@ public static class ServiceRegistration
         services.AddScoped<CaIssuance>();
         services.AddScoped<CaRevocation>();
         services.AddScoped<UserAccounts>();
+        services.AddSingleton<SignInThrottle>();
         services.AddScoped<ApiTokens>();
         services.AddScoped<Inventory.Seeding.InventorySeeder>();
         services.AddScoped<ConsoleCertificateService>();

@@ -44,8 +44,8 @@ public static class DefinitionsApi
     public sealed record ClonePreview(bool CanApply, IReadOnlyList<ClonePreviewItem> Items);
 
     public sealed record ModeBody(
-        [property: JsonConverter(typeof(JsonStringEnumConverter<OperationMode>))] OperationMode? OperationMode,
-        [property: JsonConverter(typeof(JsonStringEnumConverter<ExecutionMode>))] ExecutionMode? ExecutionMode);
+        [property: JsonConverter(typeof(EnumNameConverter<OperationMode>))] OperationMode? OperationMode,
+        [property: JsonConverter(typeof(EnumNameConverter<ExecutionMode>))] ExecutionMode? ExecutionMode);
 
     public static void MapDefinitionsApi(this RouteGroupBuilder api)
     {

@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CertMgr.Web.Api;
 
@@ -224,8 +225,8 @@ public static class DeploymentsApi
         return ApiRoutes.Problem(error, status);
     }
 
-    /// <summary>Where the console is reached, for links in emails: the scheme and host of this request.</summary>
-    internal static Uri ConsoleBase(HttpRequest request) => new($"{request.Scheme}://{request.Host}");
+    /// <summary>Where the console is reached, for links in emails: the configured external URL, never this request's Host.</summary>
+    internal static Uri ConsoleBase(HttpRequest request) => request.HttpContext.RequestServices.GetRequiredService<Hosting.ExternalUrl>().Base;
 
     private static readonly Error NotFound = new("deployment-not-found", "No deployment process has that id.");
 

@@ -50,6 +50,11 @@ public static class DocumentsApi
             return ApiRoutes.Problem(new Error("kind-invalid", "kind must be OrderDocument, InstallPackage or Other."));
         }
 
+        if (!MayHandle(user, kind))
+        {
+            return InstallPackageForbidden();
+        }
+
         await using var content = file.OpenReadStream();
         var stored = await store.UploadAsync(definitionId, file.FileName, file.ContentType, content, kind, AcquisitionsApi.Actor(user), ct);
         if (!stored.IsSuccess)
@@ -62,8 +67,13 @@ public static class DocumentsApi
         return TypedResults.Created($"{ApiRoutes.Prefix}/definitions/{definitionId}/documents/{stored.Value.Id}", ToItem(stored.Value));
     }
 
-    internal static async Task<IResult> DownloadAsync(Guid definitionId, Guid documentId, DocumentStore store, CancellationToken ct)
+    internal static async Task<IResult> DownloadAsync(Guid definitionId, Guid documentId, DocumentStore store, ClaimsPrincipal user, CancellationToken ct)
     {
+        if (await store.FindAsync(definitionId, documentId, ct) is { } found && !MayHandle(user, found.Kind))
+        {
+            return InstallPackageForbidden();
+        }
+
         var opened = await store.OpenAsync(definitionId, documentId, ct);
         if (!opened.IsSuccess)
         {
@@ -76,9 +86,28 @@ public static class DocumentsApi
 
     internal static async Task<IResult> DeleteAsync(Guid definitionId, Guid documentId, DocumentStore store, ClaimsPrincipal user, CancellationToken ct)
     {
+        if (await store.FindAsync(definitionId, documentId, ct) is { } found && !MayHandle(user, found.Kind))
+        {
+            return InstallPackageForbidden();
+        }
+
         var deleted = await store.DeleteAsync(definitionId, documentId, AcquisitionsApi.Actor(user), ct);
         return deleted.IsSuccess ? TypedResults.NoContent() : AcquisitionsApi.Problem(deleted.Error);
     }
+
+    /// <summary>
+    /// Install packages carry the (encrypted) private key: like <c>/deployments/{id}/package</c> (the Admin policy),
+    /// only admins download, upload or delete them, here and on the console's documents page.
+    /// </summary>
+    public static bool MayHandle(ClaimsPrincipal user, DocumentKind kind)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        return kind != DocumentKind.InstallPackage || user.IsInRole(nameof(UserRole.Admin));
+    }
+
+    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult InstallPackageForbidden() => ApiRoutes.Problem(
+        new Error("install-package-admin-only", "Install packages hold the private key; only administrators may download, upload or delete them."),
+        StatusCodes.Status403Forbidden);
 
     internal static DocumentItem ToItem(Document d) =>
         new(d.Id, d.FileName, d.ContentType, d.Size, d.Sha256, d.Kind.ToString(), d.UploadedBy, d.CreatedAt);

@@ -13,11 +13,12 @@ namespace CertMgr.Web.Auth;
 /// (role, security stamp, must-change-password). Failures are 401/403 problem documents, never redirects.
 /// </summary>
 internal sealed class ApiTokenAuthenticationHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, ApiTokens tokens)
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, ApiTokens tokens, SignInThrottle throttle)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiToken";
     private const string BearerPrefix = "Bearer ";
+    private const string ThrottledKey = "CertMgr.ApiToken.Throttled";
 
     /// <summary>The presented bearer token, or null when the request carries none.</summary>
     public static string? BearerToken(HttpRequest request)
@@ -35,9 +36,18 @@ internal sealed class ApiTokenAuthenticationHandler(
             return AuthenticateResult.NoResult();
         }
 
+        // Bad tokens count against the client address like failed sign-ins; a throttled address is refused (429).
+        var address = Context.Connection.RemoteIpAddress?.ToString();
+        if (throttle.AddressBlockedFor(address) is not null)
+        {
+            Context.Items[ThrottledKey] = true;
+            return AuthenticateResult.Fail("Too many failed sign-ins from this address.");
+        }
+
         var user = await tokens.ValidateAsync(presented, Context.RequestAborted);
         if (!user.IsSuccess)
         {
+            throttle.RecordFailure(null, address);
             Context.Items[nameof(ApiTokenAuthenticationHandler)] = user.Error.Message;
             return AuthenticateResult.Fail(user.Error.Message);
         }
@@ -49,6 +59,12 @@ internal sealed class ApiTokenAuthenticationHandler(
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {
+        if (Context.Items.ContainsKey(ThrottledKey))
+        {
+            Response.Headers.RetryAfter = ((int)SignInThrottle.Window.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return WriteProblemAsync(StatusCodes.Status429TooManyRequests, "Too many failed sign-ins from this address. Try again later.", UserAccounts.TooManyAttemptsCode);
+        }
+
         var reason = Context.Items[nameof(ApiTokenAuthenticationHandler)] as string;
         Response.Headers.WWWAuthenticate = reason is null ? "Bearer" : "Bearer error=\"invalid_token\"";
         return WriteProblemAsync(StatusCodes.Status401Unauthorized, reason ?? "Authentication required.", "unauthorized");

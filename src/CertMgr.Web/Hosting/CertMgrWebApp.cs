@@ -5,7 +5,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.HostFiltering;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -65,6 +67,10 @@ public static partial class CertMgrWebApp
             k.ConfigureHttpsDefaults(h => h.ServerCertificateSelector = (_, _) => holder.Certificate);
         });
 
+        builder.Services.AddSingleton<ExternalUrl>();
+        builder.Services.Configure<HostFilteringOptions>(o => ExternalUrl.Configure(o, settings, pkiHttp));
+        // JSON bodies that do not bind (e.g. an enum given as a number) throw, so BadRequestProblems names the field.
+        builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.AddCertMgrCore(settings);
         builder.Services.AddCertMgrDataProtection();
         builder.Services.AddCertMgrAuth();
@@ -77,6 +83,7 @@ public static partial class CertMgrWebApp
         {
             o.Cookie.Name = "certmgr.csrf";
             o.Cookie.SameSite = SameSiteMode.Strict;
+            o.Cookie.SecurePolicy = CookieSecurePolicy.Always;
         });
         builder.Services.AddProblemDetails();
         builder.Services.AddCertMgrOpenApi();
@@ -90,7 +97,9 @@ public static partial class CertMgrWebApp
         }
 
         app.UseRouting();
+        app.UseBadRequestProblems();
         app.UseAuthentication();
+        app.UseApiCsrfHeader();
         app.UseAuthorization();
         app.UseForcedPasswordChange();
         // The static-asset manifest sits beside the executable; an in-process host (tests) may have none.

@@ -51,22 +51,80 @@ public sealed class UserAccountsTests
     }
 
     [Fact]
-    public async Task SignIn_FiveWrongPasswords_LocksOutEvenTheRightPasswordUntilLockoutEnds()
+    public async Task SignIn_FiveWrongPasswordsFromOneAddress_LocksTheAccountForThatAddressOnlyUntilTheWindowEnds()
     {
         await using var f = await CoreFixture.CreateAsync(initialize: false);
         var password = (await f.InitializeAsync()).InitialAdminPassword!;
 
-        for (var i = 0; i < UserAccounts.MaxFailedLogins; i++)
+        for (var i = 0; i < SignInThrottle.MaxFailuresPerAccount; i++)
         {
-            await Users(f, u => u.SignInAsync("admin", "wrong-password-" + i, null, CancellationToken.None));
+            await Users(f, u => u.SignInAsync("admin", "wrong-password-" + i, "192.0.2.66", CancellationToken.None));
         }
 
-        var locked = await Users(f, u => u.SignInAsync("admin", password, null, CancellationToken.None));
-        Assert.Equal("locked-out", locked.Error?.Code);
+        var lockedHere = await Users(f, u => u.SignInAsync("admin", password, "192.0.2.66", CancellationToken.None));
+        var elsewhere = await Users(f, u => u.SignInAsync("admin", password, "192.0.2.10", CancellationToken.None));
 
-        f.Time.Advance(UserAccounts.LockoutDuration + TimeSpan.FromSeconds(1));
-        var after = await Users(f, u => u.SignInAsync("admin", password, null, CancellationToken.None));
-        Assert.True(after.IsSuccess);
+        Assert.Equal("invalid-credentials", lockedHere.Error?.Code);
+        Assert.True(elsewhere.IsSuccess);
+        f.Time.Advance(SignInThrottle.Window + TimeSpan.FromSeconds(1));
+        Assert.True((await Users(f, u => u.SignInAsync("admin", password, "192.0.2.66", CancellationToken.None))).IsSuccess);
+    }
+
+    [Fact]
+    public async Task SignIn_UnknownUserWrongPasswordAndLockedAccount_SameAnswer()
+    {
+        await using var f = await CoreFixture.CreateAsync(initialize: false);
+        await f.InitializeAsync();
+        for (var i = 0; i < SignInThrottle.MaxFailuresPerAccount; i++)
+        {
+            await Users(f, u => u.SignInAsync("admin", "wrong-password-" + i, "192.0.2.77", CancellationToken.None));
+        }
+
+        var unknown = await Users(f, u => u.SignInAsync("nobody", "some-password-123", "192.0.2.78", CancellationToken.None));
+        var wrong = await Users(f, u => u.SignInAsync("admin", "some-password-123", "192.0.2.78", CancellationToken.None));
+        var locked = await Users(f, u => u.SignInAsync("admin", "some-password-123", "192.0.2.77", CancellationToken.None));
+
+        Assert.Equal(unknown.Error, wrong.Error);
+        Assert.Equal(unknown.Error, locked.Error);
+        Assert.Equal("The user name or password is incorrect.", locked.Error?.Message);
+        var admin = await f.DbAsync(db => db.Users.SingleAsync());
+        Assert.Null(admin.LockoutEnd);
+    }
+
+    [Fact]
+    public async Task SignIn_ManyFailuresFromOneAddress_ThatAddressRefusedForAnyNameOthersNot()
+    {
+        await using var f = await CoreFixture.CreateAsync(initialize: false);
+        var password = (await f.InitializeAsync()).InitialAdminPassword!;
+        for (var i = 0; i < SignInThrottle.MaxFailuresPerAddress; i++)
+        {
+            await Users(f, u => u.SignInAsync("guess-" + i, "wrong-password", "198.51.100.7", CancellationToken.None));
+        }
+
+        var throttled = await Users(f, u => u.SignInAsync("admin", password, "198.51.100.7", CancellationToken.None));
+        var other = await Users(f, u => u.SignInAsync("admin", password, "198.51.100.8", CancellationToken.None));
+
+        Assert.Equal(UserAccounts.TooManyAttemptsCode, throttled.Error?.Code);
+        Assert.True(other.IsSuccess);
+        f.Time.Advance(SignInThrottle.Window + TimeSpan.FromSeconds(1));
+        Assert.True((await Users(f, u => u.SignInAsync("admin", password, "198.51.100.7", CancellationToken.None))).IsSuccess);
+    }
+
+    [Fact]
+    public async Task SignOut_RotatesSecurityStamp_OldSessionNoLongerActive()
+    {
+        await using var f = await CoreFixture.CreateAsync(initialize: false);
+        await f.InitializeAsync();
+        var before = await f.DbAsync(db => db.Users.SingleAsync());
+
+        await Users(f, async u =>
+        {
+            await u.SignOutAsync(before.Id, "127.0.0.1", CancellationToken.None);
+            return 0;
+        });
+
+        Assert.Null(await Users(f, u => u.FindActiveAsync(before.Id, before.SecurityStamp, CancellationToken.None)));
+        Assert.Equal(1, await f.DbAsync(db => db.AuditEvents.CountAsync(e => e.Action == "sign-out")));
     }
 
     [Fact]

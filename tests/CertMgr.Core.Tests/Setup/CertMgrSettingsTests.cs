@@ -92,4 +92,32 @@ public sealed class CertMgrSettingsTests : IDisposable
         Assert.True(File.Exists(home.ConfigPath));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(_root));
     }
+
+    [Fact]
+    public void Resolve_ExternalBaseUrl_EnvironmentOverConfigFileDefaultFromHttpsListenUrl()
+    {
+        Directory.CreateDirectory(_root);
+        File.WriteAllText(Path.Combine(_root, "certmgr.json"), """{ "Urls": "http://127.0.0.1:1080;https://127.0.0.1:1443", "ExternalBaseUrl": "https://file.example.test", "AllowedHosts": "a.example.test;b.example.test" }""");
+        var env = new Dictionary<string, string?> { ["CERTMGR_EXTERNAL_BASE_URL"] = "https://env.example.test:8443" };
+
+        var fromFile = CertMgrSettings.Resolve(_root, null, _ => null);
+        var fromEnv = CertMgrSettings.Resolve(_root, null, k => env.GetValueOrDefault(k));
+        File.WriteAllText(Path.Combine(_root, "certmgr.json"), """{ "Urls": "http://127.0.0.1:1080;https://127.0.0.1:1443" }""");
+        var derived = CertMgrSettings.Resolve(_root, null, _ => null);
+
+        Assert.Equal(new Uri("https://file.example.test/"), fromFile.EffectiveExternalBaseUrl);
+        Assert.Equal(["a.example.test", "b.example.test"], fromFile.ExtraAllowedHosts);
+        Assert.Equal(new Uri("https://env.example.test:8443/"), fromEnv.EffectiveExternalBaseUrl);
+        Assert.Null(derived.ExternalBaseUrl);
+        Assert.Equal(new Uri("https://127.0.0.1:1443/"), derived.EffectiveExternalBaseUrl);
+    }
+
+    [Theory]
+    [InlineData("not a url")]
+    [InlineData("ftp://files.example.test")]
+    [InlineData("https://x.example.test/?q=1")]
+    public void Resolve_BadExternalBaseUrl_SettingsException(string value)
+    {
+        Assert.Throws<SettingsException>(() => CertMgrSettings.Resolve(_root, null, k => k == "CERTMGR_EXTERNAL_BASE_URL" ? value : null));
+    }
 }

@@ -24,6 +24,8 @@ namespace CertMgr.Web.Tests.Api;
 public sealed class AcquisitionApiServer : IAsyncLifetime
 {
     public const string Password = "Correct-Horse-Battery-9";
+    public const string ExternalBaseUrl = "https://certmgr.deploy-api.test:8443/";
+    public const string AliasHost = "alias.deploy-api.test";
     private readonly string _home = Directory.CreateTempSubdirectory("certmgr-web-acq-").FullName;
     private readonly int _port = FreePort();
     private readonly List<HttpClientHandler> _handlers = [];
@@ -36,7 +38,10 @@ public sealed class AcquisitionApiServer : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        File.WriteAllText(Path.Combine(_home, "certmgr.json"), $$"""{ "Urls": "https://127.0.0.1:{{_port}}" }""");
+        // Links in emails come from ExternalBaseUrl; AliasHost is a second name the server answers to.
+        File.WriteAllText(Path.Combine(_home, "certmgr.json"), $$"""
+            { "Urls": "https://127.0.0.1:{{_port}}", "ExternalBaseUrl": "{{ExternalBaseUrl}}", "AllowedHosts": "{{AliasHost}}" }
+            """);
         var settings = CertMgrSettings.Resolve(_home, null, _ => null);
         _app = CertMgrWebApp.Build(settings, l => l.ClearProviders());
         await CertMgrWebApp.InitializeAsync(_app, CancellationToken.None);
@@ -111,6 +116,7 @@ public sealed class AcquisitionApiServer : IAsyncLifetime
         var ticket = new AuthenticationTicket(CertMgrClaims.PrincipalFor(user), CertMgrClaims.Scheme);
         var client = Client();
         client.DefaultRequestHeaders.Add("Cookie", $"{options.Cookie.Name}={options.TicketDataFormat.Protect(ticket)}");
+        client.DefaultRequestHeaders.Add(ApiServer.CsrfHeader, "1");
         var probe = await client.GetAsync("/api/v1/products");
         Assert.True(probe.StatusCode == HttpStatusCode.OK, $"session of {name} refused: {probe.StatusCode}");
         return client;

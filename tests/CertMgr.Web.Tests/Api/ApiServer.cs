@@ -24,6 +24,7 @@ namespace CertMgr.Web.Tests.Api;
 public sealed class ApiServer : IAsyncDisposable
 {
     public const string Password = "Api-Test-Password-2026!";
+    public const string CsrfHeader = "X-CertMgr-Csrf";
 
     private readonly string _home;
     private readonly WebApplication _app;
@@ -41,13 +42,21 @@ public sealed class ApiServer : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<ApiServer> StartAsync()
+    /// <param name="logs">Where the server logs go (none when null).</param>
+    public static async Task<ApiServer> StartAsync(ILoggerProvider? logs = null)
     {
         var home = Directory.CreateTempSubdirectory("certmgr-web-api-").FullName;
         var port = FreePort();
         File.WriteAllText(Path.Combine(home, "certmgr.json"), $$"""{ "Urls": "https://127.0.0.1:{{port}}" }""");
         var settings = CertMgrSettings.Resolve(home, null, _ => null);
-        var app = CertMgrWebApp.Build(settings, l => l.ClearProviders());
+        var app = CertMgrWebApp.Build(settings, l =>
+        {
+            l.ClearProviders();
+            if (logs is not null)
+            {
+                l.AddProvider(logs);
+            }
+        });
         // The test host is the entry assembly, so the console's Razor Pages (the login form) are not discovered in
         // process: sign in through this test-only endpoint instead. It issues the same cookie principal as the login
         // page after checking the password, so API requests go through the real cookie authentication and policies.
@@ -93,6 +102,8 @@ public sealed class ApiServer : IAsyncDisposable
         var client = new HttpClient(Handler(cookies)) { BaseAddress = BaseAddress };
         using var response = await client.PostAsJsonAsync("/test/sign-in", new SignInBody(userName, Password));
         Assert.True(response.StatusCode == HttpStatusCode.NoContent, $"Sign-in of {userName} failed: {response.StatusCode}");
+        // As the console's scripts do: cookie-authenticated unsafe API calls carry the CSRF header.
+        client.DefaultRequestHeaders.Add(CsrfHeader, "1");
         return client;
     }
 

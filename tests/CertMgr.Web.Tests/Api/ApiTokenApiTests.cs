@@ -44,6 +44,25 @@ public sealed class ApiTokenApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Bearer_RepeatedBadTokensFromOneAddress_Throttled429EvenForAValidToken()
+    {
+        var valid = await _server.TokenForNewUserAsync(UserRole.User);
+        using var bad = _server.Client("cmt_not-a-real-token-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+        for (var i = 0; i < SignInThrottle.MaxFailuresPerAddress; i++)
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await bad.GetAsync("/api/v1/ca")).StatusCode);
+        }
+
+        using var good = _server.Client(valid);
+        var throttled = await good.GetAsync("/api/v1/ca");
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, throttled.StatusCode);
+        Assert.Equal("application/problem+json", throttled.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("too-many-attempts", await throttled.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.NotNull(throttled.Headers.RetryAfter);
+    }
+
+    [Fact]
     public async Task Bearer_RevokedToken_401()
     {
         var userId = await _server.AddUserAsync("revoker", UserRole.User);

@@ -100,6 +100,29 @@ public sealed class DeploymentsApiTests(AcquisitionApiServer server) : IClassFix
     }
 
     [Fact]
+    public async Task InstallEmail_RequestHostOtherThanListenAddress_LinkFromExternalBaseUrl_ForgedHostRefused()
+    {
+        var definitionId = await DefinitionWithCertificateAsync("api-deploy-links.example.test");
+        var id = await PrepareAsync(definitionId, new { definitionId, password = Password, delivery = "Email" });
+
+        using var alias = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/deployments/{id}/email");
+        alias.Headers.Host = $"{AcquisitionApiServer.AliasHost}:8443";
+        var viaAlias = await server.User.SendAsync(alias);
+        using var forged = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/deployments/{id}/email");
+        forged.Headers.Host = "attacker.example";
+        var viaForged = await server.User.SendAsync(forged);
+        var direct = await JsonAsync(await server.User.GetAsync($"/api/v1/deployments/{id}/email"));
+
+        Assert.Equal(HttpStatusCode.OK, viaAlias.StatusCode);
+        var body = (await JsonAsync(viaAlias)).GetProperty("body").GetString()!;
+        Assert.Contains($"{AcquisitionApiServer.ExternalBaseUrl}api/v1/deployments/{id}/package", body, StringComparison.Ordinal);
+        Assert.DoesNotContain(AcquisitionApiServer.AliasHost, body, StringComparison.Ordinal);
+        Assert.Equal(body, direct.GetProperty("body").GetString());
+        Assert.Equal(HttpStatusCode.BadRequest, viaForged.StatusCode);
+        Assert.DoesNotContain("attacker.example", await viaForged.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Flow_PrepareDownloadRequestCheckSendConfirmDisable_EveryStepRecorded()
     {
         var definitionId = await DefinitionWithCertificateAsync("api-deploy-flow.example.test");

@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using CertMgr.Core.Security;
 using CertMgr.Web.Auth;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
@@ -37,6 +38,11 @@ public sealed class LoginModel(UserAccounts users) : PageModel
         var result = await users.SignInAsync(UserName, Password, HttpContext.Connection.RemoteIpAddress?.ToString(), ct);
         if (!result.IsSuccess)
         {
+            if (result.Error.Code == UserAccounts.TooManyAttemptsCode)
+            {
+                Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            }
+
             ErrorMessage = result.Error.Message;
             Password = "";
             return Page();

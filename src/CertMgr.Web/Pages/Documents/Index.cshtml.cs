@@ -35,6 +35,11 @@ public sealed class IndexModel(CertMgrDbContext db, DocumentStore store) : PageM
             return NotFound();
         }
 
+        if (await store.FindAsync(id, document, ct) is { } found && !MayHandle(found.Kind))
+        {
+            return Forbid();
+        }
+
         var opened = await store.OpenAsync(id, document, ct);
         // Always a download, never rendered: an uploaded HTML file must not run in the console's origin.
         return opened.IsSuccess ? File(opened.Value.Content, "application/octet-stream", opened.Value.Document.FileName) : NotFound();
@@ -47,7 +52,12 @@ public sealed class IndexModel(CertMgrDbContext db, DocumentStore store) : PageM
             return NotFound();
         }
 
-        if (file is null || file.Length == 0)
+        if (!MayHandle(kind))
+        {
+            Response.StatusCode = StatusCodes.Status403Forbidden;
+            Error = AdminOnlyMessage;
+        }
+        else if (file is null || file.Length == 0)
         {
             Error = "Choose a file to upload.";
         }
@@ -77,6 +87,13 @@ public sealed class IndexModel(CertMgrDbContext db, DocumentStore store) : PageM
             return NotFound();
         }
 
+        if (await store.FindAsync(id, document, ct) is { } found && !MayHandle(found.Kind))
+        {
+            Response.StatusCode = StatusCodes.Status403Forbidden;
+            Error = AdminOnlyMessage;
+            return await LoadAsync(ct) ? Page() : NotFound();
+        }
+
         var deleted = await store.DeleteAsync(id, document, User.Identity?.Name ?? "console", ct);
         if (deleted.IsSuccess)
         {
@@ -103,6 +120,11 @@ public sealed class IndexModel(CertMgrDbContext db, DocumentStore store) : PageM
         Documents = await store.ListAsync(id, ct);
         return true;
     }
+
+    public const string AdminOnlyMessage = "Install packages hold the private key; only administrators may download, upload or delete them.";
+
+    /// <summary>Whether this user may download, upload or delete a document of the kind (install packages: admins only).</summary>
+    public bool MayHandle(DocumentKind kind) => Api.DocumentsApi.MayHandle(User, kind);
 
     public static string Size(long bytes) => bytes switch
     {

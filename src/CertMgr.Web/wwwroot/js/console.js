@@ -5,6 +5,8 @@
     // Empty form fields ("All modes", an empty search) stay out of GET URLs: /definitions?q=mail, not ?q=mail&mode=.
     document.addEventListener("htmx:configRequest", function (event) {
         if (event.detail.verb !== "get") {
+            // /api refuses a cookie-authenticated POST/PUT/PATCH/DELETE without this header (CSRF protection).
+            event.detail.headers["X-CertMgr-Csrf"] = "1";
             return;
         }
         var parameters = event.detail.parameters;
