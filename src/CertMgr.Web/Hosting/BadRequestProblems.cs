@@ -55,8 +55,8 @@ internal static partial class BadRequestProblems
     private static Task TooLargeAsync(HttpContext context, long limit)
     {
         LogTooLarge(Logger(context), context.Request.Method, context.Request.Path.Value ?? "", context.Request.ContentLength, limit);
-        // The rest of the body is not read; the connection closes after the answer.
-        context.Response.Headers.Connection = "close";
+        // Unread, the rest of the body is drained by Kestrel up to its own limit, then the connection closes. Clients that
+        // send "Expect: 100-continue" get this answer before sending the body at all.
         var detail = limit == long.MaxValue ? "The request body is too large." : $"The request body is larger than the limit of {limit} bytes.";
         return Problem(context, StatusCodes.Status413PayloadTooLarge, detail, TooLargeCode, null);
     }
