@@ -128,6 +128,15 @@ public sealed class DataDirectory
           // Overridden by CERTMGR_URLS or `certmgr serve --urls`.
           "Urls": "https://127.0.0.1:23466",
 
+          // Where people reach the console, for links in emails (e.g. "https://certmgr.example.com"). Empty: the
+          // first https listen URL. Links are never built from a request's Host header. Overridden by
+          // CERTMGR_EXTERNAL_BASE_URL.
+          "ExternalBaseUrl": "",
+
+          // Extra host names the console answers to (';'-separated), besides ExternalBaseUrl's and the listen URLs'
+          // hosts; requests for any other Host get 400. Overridden by CERTMGR_ALLOWED_HOSTS.
+          "AllowedHosts": "",
+
           // Database. Empty: embedded SQLite in db/certmgr.db. For PostgreSQL, a connection string such as
           // "Host=db.example.com;Port=5432;Username=certmgr;Password=...;Database=certmgr".
           // Overridden by CERTMGR_DB.
