@@ -23,8 +23,11 @@ using Microsoft.Extensions.Logging;
 namespace CertMgr.Core.Tests.Deployments;
 
 /// <summary>Deployment processes over a real data directory, with deploy checks against a real nginx.</summary>
-public sealed class DeploymentServiceTests : IAsyncLifetime
+public class DeploymentServiceTests : IAsyncLifetime
 {
+    /// <summary>The database the class runs on; a subclass in OnPostgres.cs runs it all again on PostgreSQL.</summary>
+    protected virtual TestDatabase Database => TestDatabase.Sqlite;
+
     private const string Cn = "www.deploy.test";
     private const string Password = "Package-Password-2026!";
     private readonly TestPki _pki = new();
@@ -34,7 +37,7 @@ public sealed class DeploymentServiceTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _f = await CoreFixture.CreateAsync();
+        _f = await CoreFixture.CreateAsync(database: Database);
         // The probe runs against real time; the certificates are made for now, so the fixture's clock must agree.
         _f.Time.SetUtcNow(TimeProvider.System.GetUtcNow());
         _current = _pki.Leaf(Cn, [Cn]);
