@@ -52,7 +52,7 @@ public sealed partial class AcquisitionService(
         var definition = await db.Definitions.SingleOrDefaultAsync(d => d.Id == definitionId, ct);
         if (definition is null)
         {
-            return new Error("definition-not-found", "No certificate definition has that id.");
+            return Error.NotFound("definition-not-found", "No certificate definition has that id.");
         }
 
         if (definition.OperationMode != OperationMode.LifecycleManaged)
@@ -68,7 +68,7 @@ public sealed partial class AcquisitionService(
         var open = await db.Requests.AnyAsync(r => r.DefinitionId == definitionId && OpenStatuses.Contains(r.Status), ct);
         if (open)
         {
-            return new Error("acquisition-open", "The definition already has an acquisition in progress; continue or cancel it first.");
+            return Error.Conflict("acquisition-open", "The definition already has an acquisition in progress; continue or cancel it first.");
         }
 
         var now = time.GetUtcNow();
@@ -149,7 +149,7 @@ public sealed partial class AcquisitionService(
         var stored = await db.PrivateKeys.SingleOrDefaultAsync(k => k.Id == keyId, ct);
         if (stored is null)
         {
-            return new Error("key-not-found", "No stored private key has that id.");
+            return Error.NotFound("key-not-found", "No stored private key has that id.");
         }
 
         if (stored.Algorithm != spec.Algorithm || stored.KeySize != spec.Size)
@@ -236,7 +236,7 @@ public sealed partial class AcquisitionService(
         var product = await db.Products.Include(p => p.CaConnection).SingleOrDefaultAsync(p => p.Id == productId, ct);
         if (product is null)
         {
-            return new Error("product-not-found", "No product has that id.");
+            return Error.NotFound("product-not-found", "No product has that id.");
         }
 
         if (ProductRequirements.WhyNot(request.Definition, product) is { } why)
@@ -346,7 +346,7 @@ public sealed partial class AcquisitionService(
 
         if (order.ProviderAccountId is { } accountId && !await db.ProviderAccounts.AnyAsync(a => a.Id == accountId, ct))
         {
-            return new Error("provider-account-not-found", "No provider account has that id.");
+            return Error.NotFound("provider-account-not-found", "No provider account has that id.");
         }
 
         request.OrderDate = order.OrderDate ?? today;
@@ -496,7 +496,7 @@ public sealed partial class AcquisitionService(
 
         if (!OpenStatuses.Contains(request.Status))
         {
-            return new Error("wrong-step", $"The acquisition is already {request.Status}; it cannot be cancelled.");
+            return Error.Conflict("wrong-step", $"The acquisition is already {request.Status}; it cannot be cancelled.");
         }
 
         var now = time.GetUtcNow();
@@ -527,9 +527,9 @@ public sealed partial class AcquisitionService(
     private static Error? Guard(CertificateRequest request, string step, params RequestStatus[] allowed) =>
         allowed.Contains(request.Status)
             ? null
-            : new Error("wrong-step", $"Cannot {step} now: the acquisition is {request.Status} (allowed when {string.Join(" or ", allowed)}).");
+            : Error.Conflict("wrong-step", $"Cannot {step} now: the acquisition is {request.Status} (allowed when {string.Join(" or ", allowed)}).");
 
-    private static Result<CertificateRequest> NotFound() => new Error("request-not-found", "No acquisition process has that id.");
+    private static Result<CertificateRequest> NotFound() => Error.NotFound("request-not-found", "No acquisition process has that id.");
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Acquisition {RequestId} of definition {DefinitionId}: {Step}")]
     private static partial void LogStep(ILogger logger, Guid definitionId, Guid requestId, string step);

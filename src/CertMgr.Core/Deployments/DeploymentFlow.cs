@@ -44,7 +44,7 @@ public static class DeploymentFlow
         ArgumentNullException.ThrowIfNull(deployment);
         if (step == DeploymentStep.DisableMonitoring && deployment.MonitoringDisabled)
         {
-            return new Error("wrong-step", "Periodic monitoring is already disabled for this deployment.");
+            return Error.Conflict("wrong-step", "Periodic monitoring is already disabled for this deployment.");
         }
 
         var allowed = AllowedFrom(step);
@@ -56,7 +56,7 @@ public static class DeploymentFlow
         var why = IsOpen(deployment.Status)
             ? step == DeploymentStep.SendResult ? " Run a deploy check first." : ""
             : " The process is complete; prepare a new deployment to deploy again.";
-        return new Error("wrong-step",
+        return Error.Conflict("wrong-step",
             $"Cannot {Describe(step)} now: the deployment is {deployment.Status} (allowed when {string.Join(" or ", allowed)}).{why}");
     }
 

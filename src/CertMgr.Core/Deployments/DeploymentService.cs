@@ -103,7 +103,7 @@ public sealed partial class DeploymentService(
         if (await db.Deployments.AnyAsync(x => x.CertificateId == certificate.Id && x.TargetServerName == target
             && (x.Status == DeploymentStatus.Prepared || x.Status == DeploymentStatus.InstallRequested || x.Status == DeploymentStatus.AutoInstalled || x.Status == DeploymentStatus.CheckFailed), ct))
         {
-            return new Error("deployment-open", $"A deployment of this certificate to {target} is already in progress; continue it or complete it first.");
+            return Error.Conflict("deployment-open", $"A deployment of this certificate to {target} is already in progress; continue it or complete it first.");
         }
 
         var now = time.GetUtcNow();
@@ -161,7 +161,7 @@ public sealed partial class DeploymentService(
 
         return PackageOf(deployment) is { DocumentId: { } documentId }
             ? await documents.OpenAsync(deployment.Certificate.DefinitionId, documentId, ct)
-            : new Error("document-not-found", "The deployment has no install package.");
+            : Error.NotFound("document-not-found", "The deployment has no install package.");
     }
 
     /// <summary>The install request email as it would be sent now.</summary>
@@ -220,7 +220,7 @@ public sealed partial class DeploymentService(
         var anchors = await trustedCaSets.AnchorsAsync(definition.TrustedCaSetId, ct);
         if (!anchors.IsSuccess)
         {
-            return new Error("trust-set-unavailable", $"The definition's Trusted CA Set cannot be loaded: {anchors.Error.Message}");
+            return Error.Unavailable("trust-set-unavailable", $"The definition's Trusted CA Set cannot be loaded: {anchors.Error.Message}");
         }
 
         if (alternative is not null)
@@ -480,9 +480,9 @@ public sealed partial class DeploymentService(
             && Uri.CheckHostName(email[(at + 1)..]) == UriHostNameType.Dns;
     }
 
-    private static Error DefinitionNotFound() => new("definition-not-found", "No certificate definition has that id.");
+    private static Error DefinitionNotFound() => Error.NotFound("definition-not-found", "No certificate definition has that id.");
 
-    private static Result<Deployment> NotFound() => new Error("deployment-not-found", "No deployment process has that id.");
+    private static Result<Deployment> NotFound() => Error.NotFound("deployment-not-found", "No deployment process has that id.");
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Deployment {DeploymentId} of definition {DefinitionId}: {Step}")]
     private static partial void LogStep(ILogger logger, Guid deploymentId, Guid definitionId, string step);

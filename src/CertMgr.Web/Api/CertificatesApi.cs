@@ -157,7 +157,7 @@ public static class CertificatesApi
     }
 
     private static ProblemHttpResult NotFound() =>
-        ApiRoutes.Problem(new Error("certificate-not-found", "No such certificate."), StatusCodes.Status404NotFound);
+        ApiRoutes.Problem(Error.NotFound("certificate-not-found", "No such certificate."));
 
     private static CertificateItem Item(CertificateRow r) => new(
         r.Id, r.DefinitionId, r.DefinitionName, r.IsCurrent, r.CommonName, r.Subject, r.Issuer, r.SerialNumber, r.Sha1, r.Sha256,

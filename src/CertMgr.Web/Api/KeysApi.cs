@@ -93,7 +93,7 @@ public static class KeysApi
         var stored = await db.PrivateKeys.AsNoTracking().SingleOrDefaultAsync(k => k.Id == id && !db.PrivateCas.Any(ca => ca.PrivateKeyId == k.Id), ct);
         if (stored is null)
         {
-            return ApiRoutes.Problem(new Error("key-not-found", "No such private key."), StatusCodes.Status404NotFound);
+            return ApiRoutes.Problem(Error.NotFound("key-not-found", "No such private key."));
         }
 
         var certificate = await db.Certificates.AsNoTracking().Where(c => c.PrivateKeyId == id).OrderByDescending(c => c.NotAfter).FirstOrDefaultAsync(ct);
