@@ -55,6 +55,7 @@ public static class AcquisitionsApi
         g.MapPost("/{id:guid}/product", ProductAsync);
         g.MapPost("/{id:guid}/order", OrderAsync);
         g.MapPost("/{id:guid}/receive", ReceiveAsync);
+        g.MapPost("/{id:guid}/poll", PollAsync);
         g.MapPost("/{id:guid}/complete", CompleteAsync);
         g.MapPost("/{id:guid}/cancel", CancelAsync);
     }
@@ -205,6 +206,10 @@ public static class AcquisitionsApi
 
     internal static async Task<IResult> CompleteAsync(Guid id, AcquisitionService service, ClaimsPrincipal user, CancellationToken ct) =>
         await StepAsync(service, id, await service.CompleteAsync(id, Actor(user), ct), ct);
+
+    /// <summary>Asks the CA that holds the order (an automatable CA answered "pending") for the certificate.</summary>
+    internal static async Task<IResult> PollAsync(Guid id, AcquisitionService service, ClaimsPrincipal user, CancellationToken ct) =>
+        await StepAsync(service, id, await service.PollAsync(id, Actor(user), ct), ct);
 
     internal static async Task<IResult> CancelAsync(Guid id, AcquisitionService service, ClaimsPrincipal user, CancellationToken ct) =>
         await StepAsync(service, id, await service.CancelAsync(id, Actor(user), ct), ct);
