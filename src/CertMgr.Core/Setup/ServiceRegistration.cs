@@ -52,8 +52,11 @@ public static class ServiceRegistration
         services.AddScoped<Catalog.ProviderAccountService>();
         services.AddScoped<Documents.DocumentStore>();
         services.AddScoped<DefinitionService>();
+        services.AddScoped<KeyExportService>();
         services.AddScoped<ImportService>();
         services.AddScoped<Deployments.DeploymentService>();
+        services.AddSingleton<Deployments.Targets.IDeployTarget, Deployments.Targets.ManualDeployTarget>();
+        services.AddSingleton<Deployments.Targets.DeployTargets>();
         return services;
     }
 }
