@@ -4,7 +4,7 @@ using CertMgr.Core.Inventory;
 using CertMgr.Data;
 using CertMgr.Web.Auth;
 using CertMgr.Web.ConsoleUi;
-using CertMgr.Web.Pages.Certificates;
+using CertMgr.Web.ReadModels;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;

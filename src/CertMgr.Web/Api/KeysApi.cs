@@ -5,7 +5,7 @@ using CertMgr.Data;
 using CertMgr.Data.Model;
 using CertMgr.Web.Auth;
 using CertMgr.Web.ConsoleUi;
-using CertMgr.Web.Pages.Keys;
+using CertMgr.Web.ReadModels;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -5,7 +5,7 @@ using CertMgr.Core.Monitoring;
 using CertMgr.Data;
 using CertMgr.Web.Auth;
 using CertMgr.Web.ConsoleUi;
-using CertMgr.Web.Pages.Monitor;
+using CertMgr.Web.ReadModels;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -2,6 +2,7 @@ using CertMgr.Core.Common;
 using CertMgr.Core.Inventory;
 using CertMgr.Data;
 using CertMgr.Data.Model;
+using CertMgr.Web.ReadModels;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
