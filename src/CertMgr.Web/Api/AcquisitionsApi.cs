@@ -242,7 +242,8 @@ public static class AcquisitionsApi
             RequestStatus.Draft => "key",
             RequestStatus.KeyAndCsrReady => "product",
             RequestStatus.ProductChosen => "order",
-            RequestStatus.Ordered => "receive",
+            // An order an automatable CA holds is followed up by polling; one placed by a person ends with an upload.
+            RequestStatus.Ordered => request.Product?.CaConnectionId is null ? "receive" : "poll",
             RequestStatus.Received => "complete",
             RequestStatus.Interrupted => "resolve",
             _ => "none",
