@@ -35,6 +35,7 @@ public static class CliApp
         ImportCommand.AddTo(root, output, error);
         CaCommand.AddTo(root, output, error);
         SeedCommand.AddTo(root, output, error);
+        UserCommand.AddTo(root, output, error);
         return root;
     }
 

@@ -54,6 +54,50 @@ public sealed partial class UserAccounts(CertMgrDbContext db, DataDirectory home
     }
 
     /// <summary>
+    /// Adds a user with a random initial password that must be changed at the first sign-in, and returns that password
+    /// (shown once; only its hash is stored). Names are 1-64 characters of letters, digits and <c>. _ @ -</c>, unique
+    /// regardless of case.
+    /// </summary>
+    public async Task<Result<(User User, string Password)>> CreateUserAsync(
+        string userName, UserRole role, string? email, string actor, CancellationToken ct)
+    {
+        var name = (userName ?? "").Trim();
+        if (name.Length is 0 or > 64 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '@' or '-'))
+        {
+            return Error.Invalid("user-name-invalid", "A user name is 1-64 characters of letters, digits, '.', '_', '@' and '-'.", "userName");
+        }
+
+        if (!Enum.IsDefined(role))
+        {
+            return Error.Invalid("role-invalid", "The role must be Admin or User.", "role");
+        }
+
+        var normalized = Normalize(name);
+        if (await db.Users.AnyAsync(u => u.NormalizedUserName == normalized, ct))
+        {
+            return Error.Conflict("user-exists", $"A user named '{name}' already exists.");
+        }
+
+        var password = GeneratePassword();
+        var now = time.GetUtcNow();
+        var user = new User
+        {
+            UserName = name,
+            NormalizedUserName = normalized,
+            Email = string.IsNullOrWhiteSpace(email) ? null : email.Trim(),
+            Role = role,
+            PasswordHash = "",
+            MustChangePassword = true,
+            CreatedAt = now,
+        };
+        user.PasswordHash = Hasher.HashPassword(user, password);
+        db.Users.Add(user);
+        db.Record(now, actor, "User", user.Id.ToString(), "create-user", true, $"{name} ({role})");
+        await db.SaveChangesAsync(ct);
+        return (user, password);
+    }
+
+    /// <summary>
     /// Checks a user name and password. Unknown names, wrong passwords and an account locked for this address get the
     /// same answer after the same work (a password hash is verified every time); failures are throttled per address
     /// and per (account, address) by <see cref="SignInThrottle"/>, whose comment explains the design.
