@@ -22,7 +22,7 @@ public sealed class ImportModel(ImportService importer) : PageModel
 
     public string? Error { get; private set; }
 
-    public async Task<IActionResult> OnPostAsync(List<IFormFile> files, string? password, CancellationToken ct)
+    public async Task<IActionResult> OnPostAsync(List<IFormFile> files, string? password, string? keyPassword, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(files);
         if (files.Count == 0)
@@ -54,7 +54,7 @@ public sealed class ImportModel(ImportService importer) : PageModel
 
         var mode = Mode == "monitored" ? OperationMode.MonitoredOnly : OperationMode.LifecycleManaged;
         IReadOnlyList<string> passwords = string.IsNullOrEmpty(password) ? [] : [password];
-        Summary = await importer.ImportAsync(input, new ImportSettings(mode, passwords), User.Identity?.Name ?? "console", ct);
+        Summary = await importer.ImportAsync(input, new ImportSettings(mode, passwords, string.IsNullOrEmpty(keyPassword) ? null : keyPassword), User.Identity?.Name ?? "console", ct);
         return Page();
     }
 }
