@@ -69,6 +69,10 @@ public sealed class ConsolePagesBrowserTests
         await Assertions.Expect(page.Locator("#count-imported")).ToHaveTextAsync("1 imported");
         await Assertions.Expect(page.Locator("#import-table tbody tr").First).ToContainTextAsync("with its private key");
         Assert.DoesNotContain("key-pass-2", await page.ContentAsync(), StringComparison.Ordinal);
+        // Post/redirect/get: the result is a GET page, and a reload neither re-imports nor shows it again.
+        Assert.EndsWith("/definitions/import", page.Url, StringComparison.Ordinal);
+        await page.ReloadAsync();
+        await Assertions.Expect(page.Locator("#count-imported")).ToHaveCountAsync(0);
 
         // The imported monitored-only certificate is current: counted as expiring, with its expiry in the API.
         await page.GotoAsync(server.Url + "/definitions");
