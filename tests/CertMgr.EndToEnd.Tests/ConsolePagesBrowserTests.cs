@@ -88,6 +88,40 @@ public sealed class ConsolePagesBrowserTests
         using var definitionJson = JsonDocument.Parse(await (await page.APIRequest.GetAsync($"{server.Url}/api/v1/definitions/{definitionId}")).TextAsync());
         var certificateId = definitionJson.RootElement.GetProperty("currentCertificate").GetProperty("id").GetString()!;
 
+        // A lifecycle-managed definition made in the form (Apache httpd, notes on two lines), a certificate from the
+        // built-in CA, and a deployment with its install request: detail pages with more states to show.
+        await page.GotoAsync(server.Url + "/definitions/new");
+        await page.FillAsync("#Input_CommonName", "web.example.test");
+        await page.FillAsync("#SansText", "web.example.test");
+        await page.FillAsync("#Input_TargetServerName", "127.0.0.1");
+        await page.SelectOptionAsync("#Input_ServerSoftware", new SelectOptionValue { Label = "Apache httpd" });
+        await page.FillAsync("#Input_Notes", "first line\nsecond line");
+        await page.ClickAsync("#save-definition");
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("web.example.test");
+        var managedId = page.Url.Split('/')[^1];
+        await page.GotoAsync($"{server.Url}/acquisitions/new?definition={managedId}&kind=New");
+        await page.ClickAsync("#start-acquisition");
+        await page.WaitForURLAsync("**/acquisitions/process/**");
+        var acquisitionPath = new Uri(page.Url).AbsolutePath;
+        await page.ClickAsync("#key-submit");
+        var builtIn = await page.Locator("#product-select option", new() { HasTextString = "Built-in Private CA" }).GetAttributeAsync("value");
+        await page.SelectOptionAsync("#product-select", builtIn!);
+        await page.ClickAsync("#product-submit");
+        await page.ClickAsync("#complete-submit");
+        await Assertions.Expect(page.Locator("#acquisition-status")).ToContainTextAsync("Completed");
+        await page.GotoAsync($"{server.Url}/definitions/{managedId}");
+        await page.ClickAsync("#start-deployment");
+        await page.WaitForURLAsync("**/deployments/new**");
+        await page.FillAsync("#password", "Package-Passphrase-2026");
+        await page.FillAsync("#password-confirm", "Package-Passphrase-2026");
+        await page.ClickAsync("#prepare-submit");
+        await page.WaitForURLAsync("**/deployments/*?done=prepared");
+        var deploymentPath = new Uri(page.Url).AbsolutePath;
+        await page.ClickAsync("#step-request summary");
+        await page.ClickAsync("#request-install");
+        await Assertions.Expect(page.Locator("#deployment-status")).ToContainTextAsync("Install requested");
+        await BrowserSession.ScreenshotAsync(page, "pages-deployment-details");
+
         using var setsJson = JsonDocument.Parse(await (await page.APIRequest.GetAsync(server.Url + "/api/v1/trusted-ca-sets")).TextAsync());
         var setId = FirstId(setsJson.RootElement);
 
@@ -98,6 +132,8 @@ public sealed class ConsolePagesBrowserTests
             "/acquisitions/due", "/requests", "/deployments", $"/documents?definition={definitionId}", "/monitor", "/trusted-ca-sets",
             $"/trusted-ca-sets/{setId}", "/trusted-ca-sets/system-files/public-roots.pem", "/private-ca", "/products", "/products/edit",
             "/provider-accounts", "/ca-contracts", "/discovery", "/emails", "/events", "/users", "/settings",
+            $"/definitions/{managedId}", $"/definitions/{managedId}/edit", acquisitionPath, deploymentPath,
+            $"/documents?definition={managedId}",
         ];
         foreach (var path in pages)
         {
@@ -111,7 +147,8 @@ public sealed class ConsolePagesBrowserTests
             }
         }
 
-        await page.GotoAsync($"{server.Url}/definitions/{definitionId}");
+        await page.GotoAsync($"{server.Url}/definitions/{managedId}");
+        await Assertions.Expect(page.Locator(".cm-pre-wrap")).ToContainTextAsync("second line");
         await BrowserSession.ScreenshotAsync(page, "pages-definition-details");
         await page.GotoAsync($"{server.Url}/definitions/{definitionId}/edit");
         var setOptions = await page.Locator("#Input_TrustedCaSetId option").AllInnerTextsAsync();

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using System.Security.Cryptography.X509Certificates;
+using System.Text.Json;
 using CertMgr.Core.Probe;
 using CertMgr.Core.TrustedCas;
 using CertMgr.Data.Model;
