@@ -95,6 +95,7 @@ public sealed class ConsolePagesBrowserTests
         await page.FillAsync("#SansText", "web.example.test");
         await page.FillAsync("#Input_TargetServerName", "127.0.0.1");
         await page.SelectOptionAsync("#Input_ServerSoftware", new SelectOptionValue { Label = "Apache httpd" });
+        await page.FillAsync("#Input_ServerAdminEmail", "web-admin@example.test");
         await page.FillAsync("#Input_Notes", "first line\nsecond line");
         await page.ClickAsync("#save-definition");
         await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("web.example.test");
