@@ -4,8 +4,11 @@
 #   2. starts a private PostgreSQL cluster on 127.0.0.1 and exports CERTMGR_TEST_PG;
 #   3. builds the solution, runs each test project (TRX per project), keeps going after a failure;
 #   4. totals the TRX counters and closes with exactly one line "N passed, N failed".
-# Exits non-zero when the build fails, a project fails to run or write its TRX, or any test fails.
-# Knobs: CERTMGR_TEST_CONFIG (Release), CERTMGR_TEST_OUT (test-artifacts/), CERTMGR_TEST_FILTER (dotnet test --filter).
+# Anything that did not run counts as a failure in that line: a failed step before the tests (packages, PostgreSQL,
+# build) is "0 passed, 1 failed"; a project that wrote no results or ran no test counts 1 failed; a test that did
+# not pass (failed, skipped, not executed, timed out, aborted, inconclusive) counts failed. Exits non-zero on any.
+# Knobs: CERTMGR_TEST_CONFIG (Release), CERTMGR_TEST_OUT (test-artifacts/), CERTMGR_TEST_FILTER (dotnet test --filter;
+# the run says that it was narrowed).
 set -euo pipefail
 
 # Everything the tests need from Debian, in one place.
@@ -36,18 +39,18 @@ if ((${#missing[@]})); then
   log "installing Debian packages: ${missing[*]}"
   if [ "$(id -u)" != 0 ]; then
     log "ERROR: not root, cannot install: ${missing[*]}"
-    finish 0 0 1
+    finish 0 1 1
   fi
   export DEBIAN_FRONTEND=noninteractive
   if ! { apt-get -o DPkg::Lock::Timeout=300 update -qq &&
     apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}"; } >"$LOGS/apt.log" 2>&1; then
     tail -n 30 "$LOGS/apt.log"
     log "ERROR: apt-get failed (log: $LOGS/apt.log)"
-    finish 0 0 1
+    finish 0 1 1
   fi
 fi
 
-command -v dotnet >/dev/null || { log "ERROR: the .NET SDK (dotnet) is not on PATH"; finish 0 0 1; }
+command -v dotnet >/dev/null || { log "ERROR: the .NET SDK (dotnet) is not on PATH"; finish 0 1 1; }
 
 # --- 2. private PostgreSQL cluster ----------------------------------------------------------------
 PGBIN=${CERTMGR_TEST_PGBIN:-}
@@ -56,7 +59,7 @@ if [ -z "$PGBIN" ]; then
     if [ -x "$d/initdb" ]; then PGBIN=$d; break; fi
   done
 fi
-[ -n "$PGBIN" ] || { log "ERROR: no PostgreSQL server binaries under /usr/lib/postgresql"; finish 0 0 1; }
+[ -n "$PGBIN" ] || { log "ERROR: no PostgreSQL server binaries under /usr/lib/postgresql"; finish 0 1 1; }
 
 # Under /tmp (not /root): the postgres user must be able to reach the data directory.
 WORK=$(mktemp -d /tmp/certmgr-test.XXXXXX)
@@ -81,7 +84,7 @@ mkdir -p "$PGDATA"
 if ! as_pg "$PGBIN/initdb" -D "$PGDATA" -U postgres --auth=trust -E UTF8 --no-locale --no-sync >"$LOGS/initdb.log" 2>&1; then
   tail -n 20 "$LOGS/initdb.log"
   log "ERROR: initdb failed"
-  finish 0 0 1
+  finish 0 1 1
 fi
 PGPORT=""
 for _ in 1 2 3 4 5 6 7 8; do
@@ -97,7 +100,7 @@ done
 if [ -z "$PGPORT" ]; then
   tail -n 20 "$PGDATA/server.log" 2>/dev/null || true
   log "ERROR: PostgreSQL did not start"
-  finish 0 0 1
+  finish 0 1 1
 fi
 "$PGBIN/createdb" -h 127.0.0.1 -p "$PGPORT" -U postgres certmgr_test
 export CERTMGR_TEST_PG="Host=127.0.0.1;Port=$PGPORT;Username=postgres;Database=certmgr_test"
@@ -108,14 +111,14 @@ log "PostgreSQL listening on 127.0.0.1:$PGPORT"
 mapfile -t projects < <(find tests -name '*.csproj' -not -path '*/bin/*' -not -path '*/obj/*' 2>/dev/null | sort)
 if ((${#projects[@]} == 0)); then
   log "ERROR: no test projects under tests/"
-  finish 0 0 1
+  finish 0 1 1
 fi
 
 log "dotnet build CertMgr.slnx -c $CONFIG"
 if ! dotnet build CertMgr.slnx -c "$CONFIG" -nologo -v minimal >"$LOGS/build.log" 2>&1; then
   grep -E ': (error|warning) ' "$LOGS/build.log" | sed "s|$ROOT/||g" | sort -u | head -n 40 || tail -n 40 "$LOGS/build.log"
   log "ERROR: build failed (log: $LOGS/build.log)"
-  finish 0 0 1
+  finish 0 1 1
 fi
 log "build ok"
 
@@ -154,8 +157,6 @@ for proj in "${projects[@]}"; do
   trx="$RESULTS/$name.trx"
   [ -s "$trx" ] || continue
   p=$(attr passed "$trx")
-  f=0
-  for a in failed error timeout aborted; do f=$((f + $(attr "$a" "$trx" || true) + 0)); done
   t=$(attr total "$trx")
   if [ -z "$p" ] || [ -z "$t" ]; then
     log "ERROR: $name: no Counters in $trx"
@@ -163,19 +164,48 @@ for proj in "${projects[@]}"; do
     continue
   fi
   if [ "$t" = 0 ]; then
+    if [ -n "${CERTMGR_TEST_FILTER:-}" ]; then
+      log "$name: no test matches the filter"
+      continue
+    fi
     log "ERROR: $name ran no test"
     broken+=("$name")
   fi
-  log "$name: $p passed, $f failed, $t total"
+  # Every test that did not pass is a failure here, whatever the runner called it.
+  f=$((t - p))
+  detail=""
+  for a in failed error timeout aborted inconclusive; do
+    n=$(attr "$a" "$trx" || true)
+    [ -n "$n" ] && [ "$n" != 0 ] && detail+=" $a=$n"
+  done
+  # The TRX leaves skipped tests out of "executed" (its notExecuted counter stays 0).
+  e=$(attr executed "$trx" || true)
+  [ -n "$e" ] && ((t > e)) && detail+=" skipped-or-not-run=$((t - e))"
+  log "$name: $p passed, $f failed, $t total${detail:+ ($detail )}"
+  if ((f > 0)); then
+    # Name the tests that did not pass (outcome other than Passed) so a skipped test cannot hide.
+    grep -oE '<UnitTestResult [^>]*testName="[^"]*"[^>]*outcome="[^"]*"' "$trx" |
+      sed -nE 's/.*testName="([^"]*)".*outcome="([^"]*)".*/\2 \1/p' | grep -v '^Passed ' | head -n 40 | sed 's/^/    /' || true
+  fi
   passed=$((passed + p))
   failed=$((failed + f))
 done
 
 status=0
 if ((${#broken[@]})); then
-  log "ERROR: projects that did not run properly: $(printf '%s\n' "${broken[@]}" | sort -u | xargs)"
+  mapfile -t broken < <(printf '%s\n' "${broken[@]}" | sort -u)
+  log "ERROR: projects that did not run properly (each counted as 1 failed): ${broken[*]}"
+  failed=$((failed + ${#broken[@]}))
   status=1
 fi
 ((failed == 0)) || status=1
+if [ -n "${CERTMGR_TEST_FILTER:-}" ] && ((passed + failed == 0)); then
+  log "ERROR: no test in any project matches CERTMGR_TEST_FILTER (counted as 1 failed)"
+  failed=1
+  status=1
+fi
+if [ -n "${CERTMGR_TEST_FILTER:-}" ]; then
+  log "NOTE: CERTMGR_TEST_FILTER narrowed this run to: $CERTMGR_TEST_FILTER (not the whole suite)"
+fi
 log "results: $RESULTS"
 finish "$passed" "$failed" "$status"

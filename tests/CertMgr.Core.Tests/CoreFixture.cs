@@ -1,21 +1,40 @@
 using CertMgr.Core.Setup;
 using CertMgr.Data;
+using CertMgr.Data.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace CertMgr.Core.Tests;
 
-/// <summary>A fresh data directory with SQLite, a fake clock, and CertMgr's core services.</summary>
+/// <summary>Which database a <see cref="CoreFixture"/> runs on.</summary>
+public enum TestDatabase
+{
+    Sqlite,
+    Postgres,
+}
+
+/// <summary>
+/// A fresh data directory, a fake clock, and CertMgr's core services on a fresh database: SQLite in the data
+/// directory, or a new database on the tests' PostgreSQL server (dropped at dispose).
+/// </summary>
 public sealed class CoreFixture : IAsyncDisposable
 {
-    private readonly ServiceProvider _provider;
+    // Every PostgreSQL fixture starts from a copy of one migrated database: CREATE DATABASE … TEMPLATE is a file copy,
+    // where running the migrations for each test would cost seconds.
+    private static readonly Lazy<Task<string>> MigratedTemplate = new(CreateMigratedTemplateAsync);
 
-    private CoreFixture(string root, FakeTimeProvider time)
+    private readonly ServiceProvider _provider;
+    private readonly string? _postgresDatabase;
+
+    private CoreFixture(string root, FakeTimeProvider time, string? postgresConnection, string? postgresDatabase)
     {
         Root = root;
         Time = time;
-        Settings = CertMgrSettings.Resolve(root, null, _ => null);
+        _postgresDatabase = postgresDatabase;
+        Settings = CertMgrSettings.Resolve(root, null, v => v == CertMgrSettings.DatabaseVariable ? postgresConnection : null);
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddCertMgrCore(Settings, time);
@@ -27,10 +46,19 @@ public sealed class CoreFixture : IAsyncDisposable
     public CertMgrSettings Settings { get; }
     public DataDirectory Home => Settings.Home;
 
-    public static async Task<CoreFixture> CreateAsync(bool initialize = true)
+    public static async Task<CoreFixture> CreateAsync(bool initialize = true, TestDatabase database = TestDatabase.Sqlite)
     {
         var root = Path.Combine(Path.GetTempPath(), "certmgr-core-" + Guid.NewGuid().ToString("N"));
-        var fixture = new CoreFixture(root, new FakeTimeProvider(new DateTimeOffset(2026, 11, 29, 12, 0, 0, TimeSpan.Zero)));
+        string? connection = null;
+        string? name = null;
+        if (database == TestDatabase.Postgres)
+        {
+            var server = await PostgresServer.GetAsync();
+            name = await server.CreateDatabaseAsync(template: await MigratedTemplate.Value);
+            connection = server.ConnectionStringFor(name);
+        }
+
+        var fixture = new CoreFixture(root, new FakeTimeProvider(new DateTimeOffset(2026, 11, 29, 12, 0, 0, TimeSpan.Zero)), connection, name);
         if (initialize)
         {
             await fixture.InitializeAsync();
@@ -43,6 +71,25 @@ public sealed class CoreFixture : IAsyncDisposable
     {
         await using var scope = Scope();
         return await scope.ServiceProvider.GetRequiredService<CertMgrInitializer>().InitializeAsync(CancellationToken.None);
+    }
+
+    private static async Task<string> CreateMigratedTemplateAsync()
+    {
+        var server = await PostgresServer.GetAsync();
+        var name = await server.CreateDatabaseAsync();
+        var connection = server.ConnectionStringFor(name);
+        await using (var context = new CertMgrDbContext(new DatabaseSettings(DatabaseKind.Postgres, connection).CreateOptions()))
+        {
+            await context.Database.MigrateAsync();
+        }
+
+        // A template must have no open connection while it is copied.
+        using (var pooled = new NpgsqlConnection(connection))
+        {
+            NpgsqlConnection.ClearPool(pooled);
+        }
+
+        return name;
     }
 
     public AsyncServiceScope Scope() => _provider.CreateAsyncScope();
@@ -63,6 +110,11 @@ public sealed class CoreFixture : IAsyncDisposable
     {
         await _provider.DisposeAsync();
         SqliteConnection.ClearAllPools();
+        if (_postgresDatabase is not null)
+        {
+            await (await PostgresServer.GetAsync()).DropDatabaseAsync(_postgresDatabase);
+        }
+
         try
         {
             Directory.Delete(Root, recursive: true);

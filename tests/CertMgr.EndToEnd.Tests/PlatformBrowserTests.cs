@@ -74,6 +74,34 @@ public sealed class PlatformBrowserTests
         await Assertions.Expect(page.Locator("#cert-chain").Locator("xpath=../..")).ToContainTextAsync("Seed");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserTests.ArtifactsDirectory, "certificate-details.png"), FullPage = true });
 
+        // Export with the private key (admin, passphrase): the console goes through Core's key export rules, and the
+        // export is on the record in the event log.
+        await page.GotoAsync(server.Url + "/certificates");
+        var certificateLinks = await page.Locator("#certificates-list tbody tr a.cm-row-title").EvaluateAllAsync<string[]>("links => links.map(a => a.href)");
+        var exported = false;
+        foreach (var link in certificateLinks.Take(10))
+        {
+            await page.GotoAsync(link);
+            if (await page.Locator("#cert-export").CountAsync() == 0)
+            {
+                continue;
+            }
+
+            await page.SelectOptionAsync("#export-format", "key");
+            await page.FillAsync("#export-passphrase", "export-passphrase-2026");
+            var download = await page.RunAndWaitForDownloadAsync(() => page.Locator("form:has(#export-passphrase) button[type=submit]").ClickAsync());
+            var pem = await File.ReadAllTextAsync(await download.PathAsync());
+            Assert.Contains("-----BEGIN ENCRYPTED PRIVATE KEY-----", pem, StringComparison.Ordinal);
+            exported = true;
+            break;
+        }
+
+        Assert.True(exported, "None of the first certificates offers an export with its private key.");
+        await page.GotoAsync(server.Url + "/events");
+        await page.FillAsync("#events-list-q", "export-private-key");
+        await Assertions.Expect(page.Locator("#events-list tbody tr").First).ToContainTextAsync("exported with its private key as key");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserTests.ArtifactsDirectory, "key-export-event.png"), FullPage = true });
+
         // Private keys.
         await page.GotoAsync(server.Url + "/keys");
         await Assertions.Expect(page.Locator("#keys-list tbody tr").First).ToContainTextAsync("certificate(s)");

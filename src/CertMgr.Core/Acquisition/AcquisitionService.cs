@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using CertMgr.Core.Acquisition.Backends;
 using CertMgr.Core.Audit;
 using CertMgr.Core.Common;
 using CertMgr.Core.Inventory;
@@ -16,15 +17,15 @@ using CertificateRequest = CertMgr.Data.Model.CertificateRequest;
 namespace CertMgr.Core.Acquisition;
 
 /// <summary>
-/// Acquisition processes (guide 2.2, 4.3.2): New or Renewal from a definition, then key and CSR, product, order,
-/// received certificate, switch to current. Each step is guarded by the request's status, refused with a reason,
-/// and recorded in the definition's history with the acting user.
+/// Acquisition processes (guide 2.2, 4.3.2): New or Renewal from a definition, then key and CSR, product (submitted
+/// to the product's CA backend: issued at once, pending at an automatable CA, or ordered by a person), order,
+/// received certificate, switch to current. Each step is guarded by <see cref="AcquisitionFlow"/>, refused with a
+/// reason, and recorded in the definition's history with the acting user.
 /// </summary>
 public sealed partial class AcquisitionService(
     CertMgrDbContext db,
     SecretProtector protector,
-    CaIssuance issuance,
-    PrivateCaOptions caOptions,
+    CaBackends backends,
     TimeProvider time,
     ILogger<AcquisitionService> logger)
 {
@@ -32,8 +33,7 @@ public sealed partial class AcquisitionService(
     public const int MaxNotesLength = 4000;
 
     /// <summary>The statuses of a process still going on.</summary>
-    public static readonly RequestStatus[] OpenStatuses =
-        [RequestStatus.Draft, RequestStatus.KeyAndCsrReady, RequestStatus.ProductChosen, RequestStatus.Ordered, RequestStatus.Received, RequestStatus.Interrupted];
+    public static readonly RequestStatus[] OpenStatuses = AcquisitionFlow.OpenStatuses;
 
     /// <summary>A request with its definition, key, product, account and received certificate, tracked.</summary>
     public Task<CertificateRequest?> FindAsync(Guid requestId, CancellationToken ct) =>
@@ -52,7 +52,7 @@ public sealed partial class AcquisitionService(
         var definition = await db.Definitions.SingleOrDefaultAsync(d => d.Id == definitionId, ct);
         if (definition is null)
         {
-            return new Error("definition-not-found", "No certificate definition has that id.");
+            return Error.NotFound("definition-not-found", "No certificate definition has that id.");
         }
 
         if (definition.OperationMode != OperationMode.LifecycleManaged)
@@ -68,7 +68,7 @@ public sealed partial class AcquisitionService(
         var open = await db.Requests.AnyAsync(r => r.DefinitionId == definitionId && OpenStatuses.Contains(r.Status), ct);
         if (open)
         {
-            return new Error("acquisition-open", "The definition already has an acquisition in progress; continue or cancel it first.");
+            return Error.Conflict("acquisition-open", "The definition already has an acquisition in progress; continue or cancel it first.");
         }
 
         var now = time.GetUtcNow();
@@ -93,7 +93,7 @@ public sealed partial class AcquisitionService(
             return NotFound();
         }
 
-        if (Guard(request, "choose the key", RequestStatus.Draft, RequestStatus.KeyAndCsrReady) is { } wrong)
+        if (AcquisitionFlow.Guard(request.Status, AcquisitionStep.ChooseKey) is { } wrong)
         {
             return wrong;
         }
@@ -149,7 +149,7 @@ public sealed partial class AcquisitionService(
         var stored = await db.PrivateKeys.SingleOrDefaultAsync(k => k.Id == keyId, ct);
         if (stored is null)
         {
-            return new Error("key-not-found", "No stored private key has that id.");
+            return Error.NotFound("key-not-found", "No stored private key has that id.");
         }
 
         if (stored.Algorithm != spec.Algorithm || stored.KeySize != spec.Size)
@@ -174,7 +174,7 @@ public sealed partial class AcquisitionService(
         request.PrivateKey = stored;
         request.PrivateKeyId = stored.Id;
         request.CsrDer = CsrBuilder.Build(request.Definition, key, spec);
-        request.Status = RequestStatus.KeyAndCsrReady;
+        request.Status = AcquisitionFlow.Next(request.Status, AcquisitionStep.ChooseKey);
         request.UpdatedAt = now;
         DefinitionHistory.Record(db, now, actor, request.DefinitionId, AcquisitionActions.Key, $"{detail} ({stored.PublicKeySha256[..16]}); CSR created");
         if (previous is { } old && old != stored.Id)
@@ -228,7 +228,7 @@ public sealed partial class AcquisitionService(
             return NotFound();
         }
 
-        if (Guard(request, "choose the product", RequestStatus.KeyAndCsrReady, RequestStatus.ProductChosen) is { } wrong)
+        if (AcquisitionFlow.Guard(request.Status, AcquisitionStep.ChooseProduct) is { } wrong)
         {
             return wrong;
         }
@@ -236,7 +236,7 @@ public sealed partial class AcquisitionService(
         var product = await db.Products.Include(p => p.CaConnection).SingleOrDefaultAsync(p => p.Id == productId, ct);
         if (product is null)
         {
-            return new Error("product-not-found", "No product has that id.");
+            return Error.NotFound("product-not-found", "No product has that id.");
         }
 
         if (ProductRequirements.WhyNot(request.Definition, product) is { } why)
@@ -244,63 +244,162 @@ public sealed partial class AcquisitionService(
             return new Error("product-unsuitable", why);
         }
 
-        if (product.CaConnection?.Kind == CaConnectionKind.BuiltInCa)
+        var backend = backends.For(product);
+        if (!backend.IsSuccess)
         {
-            return await IssueFromPrivateCaAsync(request, product, actor, ct);
+            return backend.Error;
         }
 
-        var now = time.GetUtcNow();
-        request.Product = product;
-        request.ProductId = product.Id;
-        request.Status = RequestStatus.ProductChosen;
-        request.UpdatedAt = now;
-        DefinitionHistory.Record(db, now, actor, request.DefinitionId, AcquisitionActions.Product, $"product {product.Provider} {product.Name} chosen");
-        await db.SaveChangesAsync(ct);
-        LogStep(logger, request.DefinitionId, request.Id, AcquisitionActions.Product);
-        return request;
-    }
-
-    private async Task<Result<CertificateRequest>> IssueFromPrivateCaAsync(CertificateRequest request, Product product, string actor, CancellationToken ct)
-    {
         PublicKey publicKey;
         using (var key = SealedKeys.Open(request.PrivateKey!, protector))
         {
             publicKey = PublicKey.CreateFromSubjectPublicKeyInfo(key.ExportSubjectPublicKeyInfo(), out _);
         }
 
-        var days = Math.Min(product.MaxValidityDays > 0 ? product.MaxValidityDays : caOptions.MaxServerValidityDays, caOptions.MaxServerValidityDays);
-        var issued = await issuance.IssueForDefinitionAsync(request.DefinitionId, publicKey, days, actor, ct);
-        if (!issued.IsSuccess)
+        var outcome = await backend.Value.SubmitAsync(new CaSubmitRequest(request.Id, request.Definition, request.CsrDer!, publicKey, product, actor), ct);
+        if (outcome is CaOutcome.Failed failed)
         {
-            return issued.Error;
+            // A refusal at submission changes nothing: the person picks another product or fixes the definition.
+            return failed.Error;
         }
 
-        using var leaf = issued.Value;
-        var ca = await db.PrivateCas.AsNoTracking().Where(c => c.IsCurrent).Select(c => new { c.CertificateDer, c.ChainPem }).SingleAsync(ct);
-        var chain = new List<X509Certificate2> { X509CertificateLoader.LoadCertificate(ca.CertificateDer!) };
-        if (!string.IsNullOrEmpty(ca.ChainPem))
+        var now = time.GetUtcNow();
+        request.Product = product;
+        request.ProductId = product.Id;
+        request.InterruptReason = null;
+        DefinitionHistory.Record(db, now, actor, request.DefinitionId, AcquisitionActions.Product, $"product {product.Provider} {product.Name} chosen");
+        return await ApplyAsync(request, AcquisitionStep.ChooseProduct, outcome, actor, ct);
+    }
+
+    /// <summary>
+    /// Follows up the order an automatable CA holds (status Ordered): issued → Received, still pending → unchanged,
+    /// failed → Interrupted with the CA's reason.
+    /// </summary>
+    public async Task<Result<CertificateRequest>> PollAsync(Guid requestId, string actor, CancellationToken ct)
+    {
+        var request = await FindAsync(requestId, ct);
+        if (request is null)
         {
-            var parents = new X509Certificate2Collection();
-            parents.ImportFromPem(ca.ChainPem);
-            chain.AddRange(parents);
+            return NotFound();
         }
 
+        if (AcquisitionFlow.Guard(request.Status, AcquisitionStep.Poll) is { } wrong)
+        {
+            return wrong;
+        }
+
+        var submission = await db.CaSubmissions
+            .Where(s => s.RequestId == request.Id && s.Status == SubmissionStatus.Pending && s.ExternalId != null)
+            .OrderByDescending(s => s.SubmittedAt).FirstOrDefaultAsync(ct);
+        if (submission is null || request.Product is null)
+        {
+            return Error.Conflict("nothing-pending", "No CA holds a pending order for this acquisition; record the order and upload the certificate.");
+        }
+
+        var backend = backends.For(request.Product);
+        if (!backend.IsSuccess)
+        {
+            return backend.Error;
+        }
+
+        var outcome = await backend.Value.PollAsync(new CaPollRequest(request.Id, submission.ExternalId!, request.Product, actor), ct);
+        return await ApplyAsync(request, AcquisitionStep.Poll, outcome, actor, ct);
+    }
+
+    /// <summary>Applies a CA's answer to a submission or poll: the certificate stored, the order recorded, or the reason.</summary>
+    private async Task<Result<CertificateRequest>> ApplyAsync(CertificateRequest request, AcquisitionStep step, CaOutcome outcome, string actor, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var connectionId = request.Product?.CaConnectionId;
+        var pending = connectionId is null ? null : await db.CaSubmissions
+            .Where(s => s.RequestId == request.Id && s.Status == SubmissionStatus.Pending)
+            .OrderByDescending(s => s.SubmittedAt).FirstOrDefaultAsync(ct);
+        CaSubmission Submission()
+        {
+            if (pending is null || step == AcquisitionStep.ChooseProduct)
+            {
+                pending = new CaSubmission { RequestId = request.Id, CaConnectionId = connectionId!.Value, Status = SubmissionStatus.Pending, SubmittedAt = now };
+                db.CaSubmissions.Add(pending);
+            }
+
+            return pending;
+        }
+
+        string action;
+        string detail;
+        switch (outcome)
+        {
+            case CaOutcome.Issued issued:
+                var stored = StoreIssued(request, issued, now);
+                if (connectionId is not null)
+                {
+                    var s = Submission();
+                    s.Status = SubmissionStatus.Issued;
+                    s.ExternalId ??= issued.Reference;
+                    s.CompletedAt = now;
+                }
+
+                action = AcquisitionActions.Issued;
+                detail = issued.Source == CertificateSource.IssuedByPrivateCa
+                    ? $"issued by the built-in CA: serial {stored.SerialNumber}, valid until {stored.NotAfter:yyyy-MM-dd}"
+                    : $"issued by {request.Product?.Provider}: serial {stored.SerialNumber}, valid until {stored.NotAfter:yyyy-MM-dd}";
+                break;
+            case CaOutcome.Pending { NeedsPerson: true } waiting:
+                action = step == AcquisitionStep.Poll ? AcquisitionActions.Poll : AcquisitionActions.Product;
+                detail = waiting.Detail;
+                if (step == AcquisitionStep.ChooseProduct)
+                {
+                    // The product choice is already in the history; a manual product adds nothing more.
+                    request.Status = AcquisitionFlow.Next(request.Status, step, outcome);
+                    request.UpdatedAt = now;
+                    await db.SaveChangesAsync(ct);
+                    LogStep(logger, request.DefinitionId, request.Id, AcquisitionActions.Product);
+                    return request;
+                }
+
+                break;
+            case CaOutcome.Pending waiting:
+                var order = Submission();
+                order.ExternalId = waiting.OrderRef;
+                order.Detail = waiting.Detail;
+                action = step == AcquisitionStep.Poll ? AcquisitionActions.Poll : AcquisitionActions.Submitted;
+                detail = $"order pending at the CA: {waiting.Detail}";
+                break;
+            case CaOutcome.Failed failed:
+                if (connectionId is not null)
+                {
+                    var s = Submission();
+                    s.Status = SubmissionStatus.Failed;
+                    s.Detail = failed.Error.Message;
+                    s.CompletedAt = now;
+                }
+
+                request.InterruptReason = failed.Error.Message;
+                action = AcquisitionActions.Poll;
+                detail = $"the CA failed the order: {failed.Error.Message}";
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "Unknown CA outcome.");
+        }
+
+        request.Status = AcquisitionFlow.Next(request.Status, step, outcome);
+        request.UpdatedAt = now;
+        DefinitionHistory.Record(db, now, actor, request.DefinitionId, action, detail);
+        await db.SaveChangesAsync(ct);
+        LogStep(logger, request.DefinitionId, request.Id, action);
+        return request;
+    }
+
+    private Certificate StoreIssued(CertificateRequest request, CaOutcome.Issued issued, DateTimeOffset now)
+    {
+        using var leaf = X509CertificateLoader.LoadCertificate(issued.LeafDer);
+        var chain = issued.ChainDer.Select(X509CertificateLoader.LoadCertificate).ToList();
         try
         {
-            var now = time.GetUtcNow();
-            var certificate = InventoryRecords.NewCertificate(leaf, chain, request.DefinitionId, CertificateSource.IssuedByPrivateCa, now, request.PrivateKeyId, request.Id);
+            var certificate = InventoryRecords.NewCertificate(leaf, chain, request.DefinitionId, issued.Source, now, request.PrivateKeyId, request.Id);
             db.Certificates.Add(certificate);
             request.Certificate = certificate;
-            request.Product = product;
-            request.ProductId = product.Id;
-            request.Status = RequestStatus.Received;
-            request.UpdatedAt = now;
-            DefinitionHistory.Record(db, now, actor, request.DefinitionId, AcquisitionActions.Product, $"product {product.Provider} {product.Name} chosen");
-            DefinitionHistory.Record(db, now, actor, request.DefinitionId, AcquisitionActions.Issued,
-                $"issued by the built-in CA: serial {certificate.SerialNumber}, valid until {certificate.NotAfter:yyyy-MM-dd}");
-            await db.SaveChangesAsync(ct);
-            LogStep(logger, request.DefinitionId, request.Id, AcquisitionActions.Issued);
-            return request;
+            return certificate;
         }
         finally
         {
@@ -321,7 +420,7 @@ public sealed partial class AcquisitionService(
             return NotFound();
         }
 
-        if (Guard(request, "record the order", RequestStatus.ProductChosen, RequestStatus.Ordered) is { } wrong)
+        if (AcquisitionFlow.Guard(request.Status, AcquisitionStep.RecordOrder) is { } wrong)
         {
             return wrong;
         }
@@ -346,14 +445,14 @@ public sealed partial class AcquisitionService(
 
         if (order.ProviderAccountId is { } accountId && !await db.ProviderAccounts.AnyAsync(a => a.Id == accountId, ct))
         {
-            return new Error("provider-account-not-found", "No provider account has that id.");
+            return Error.NotFound("provider-account-not-found", "No provider account has that id.");
         }
 
         request.OrderDate = order.OrderDate ?? today;
         request.OrderNumber = string.IsNullOrEmpty(number) ? null : number;
         request.ProviderAccountId = order.ProviderAccountId;
         request.OrderNotes = string.IsNullOrWhiteSpace(order.Notes) ? null : order.Notes.Trim();
-        request.Status = RequestStatus.Ordered;
+        request.Status = AcquisitionFlow.Next(request.Status, AcquisitionStep.RecordOrder);
         request.UpdatedAt = now;
         DefinitionHistory.Record(db, now, actor, request.DefinitionId, AcquisitionActions.Order,
             $"order recorded: {request.OrderDate:yyyy-MM-dd}{(request.OrderNumber is null ? "" : ", number " + request.OrderNumber)}");
@@ -381,7 +480,7 @@ public sealed partial class AcquisitionService(
             return NotFound().Error!;
         }
 
-        if (Guard(request, "receive the certificate", RequestStatus.ProductChosen, RequestStatus.Ordered) is { } wrong)
+        if (AcquisitionFlow.Guard(request.Status, AcquisitionStep.Receive) is { } wrong)
         {
             return wrong;
         }
@@ -411,7 +510,8 @@ public sealed partial class AcquisitionService(
         var certificate = InventoryRecords.NewCertificate(bundle.Leaf, bundle.Chain, request.DefinitionId, CertificateSource.Received, now, request.PrivateKeyId, request.Id);
         db.Certificates.Add(certificate);
         request.Certificate = certificate;
-        request.Status = RequestStatus.Received;
+        request.Status = AcquisitionFlow.Next(request.Status, AcquisitionStep.Receive);
+        request.InterruptReason = null;
         request.UpdatedAt = now;
         DefinitionHistory.Record(db, now, actor, request.DefinitionId, AcquisitionActions.Receive,
             $"certificate received: serial {certificate.SerialNumber}, issuer {certificate.Issuer}, valid until {certificate.NotAfter:yyyy-MM-dd}");
@@ -466,7 +566,7 @@ public sealed partial class AcquisitionService(
             return NotFound();
         }
 
-        if (Guard(request, "switch to the new certificate", RequestStatus.Received) is { } wrong)
+        if (AcquisitionFlow.Guard(request.Status, AcquisitionStep.Complete) is { } wrong)
         {
             return wrong;
         }
@@ -475,7 +575,7 @@ public sealed partial class AcquisitionService(
         var now = time.GetUtcNow();
         request.Definition.CurrentCertificateId = certificate.Id;
         request.Definition.UpdatedAt = now;
-        request.Status = RequestStatus.Completed;
+        request.Status = AcquisitionFlow.Next(request.Status, AcquisitionStep.Complete);
         request.CompletedAt = now;
         request.UpdatedAt = now;
         DefinitionHistory.Record(db, now, actor, request.DefinitionId, AcquisitionActions.Complete,
@@ -494,13 +594,13 @@ public sealed partial class AcquisitionService(
             return NotFound();
         }
 
-        if (!OpenStatuses.Contains(request.Status))
+        if (AcquisitionFlow.Guard(request.Status, AcquisitionStep.Cancel) is { } wrong)
         {
-            return new Error("wrong-step", $"The acquisition is already {request.Status}; it cannot be cancelled.");
+            return wrong;
         }
 
         var now = time.GetUtcNow();
-        request.Status = RequestStatus.Cancelled;
+        request.Status = AcquisitionFlow.Next(request.Status, AcquisitionStep.Cancel);
         request.UpdatedAt = now;
         request.CompletedAt = now;
         DefinitionHistory.Record(db, now, actor, request.DefinitionId, AcquisitionActions.Cancel, $"{request.Kind} acquisition cancelled");
@@ -524,12 +624,7 @@ public sealed partial class AcquisitionService(
     private static bool IsSupported(KeySpec spec) =>
         KeySpec.All.Contains(spec) || spec == new KeySpec(KeyAlgorithm.Ecdsa, 521);
 
-    private static Error? Guard(CertificateRequest request, string step, params RequestStatus[] allowed) =>
-        allowed.Contains(request.Status)
-            ? null
-            : new Error("wrong-step", $"Cannot {step} now: the acquisition is {request.Status} (allowed when {string.Join(" or ", allowed)}).");
-
-    private static Result<CertificateRequest> NotFound() => new Error("request-not-found", "No acquisition process has that id.");
+    private static Result<CertificateRequest> NotFound() => Error.NotFound("request-not-found", "No acquisition process has that id.");
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Acquisition {RequestId} of definition {DefinitionId}: {Step}")]
     private static partial void LogStep(ILogger logger, Guid definitionId, Guid requestId, string step);

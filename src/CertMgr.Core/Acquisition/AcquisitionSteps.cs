@@ -23,6 +23,8 @@ public static class AcquisitionActions
     public const string Key = "acquisition-key";
     public const string Product = "acquisition-product";
     public const string Issued = "acquisition-issued";
+    public const string Submitted = "acquisition-submitted";
+    public const string Poll = "acquisition-poll";
     public const string Order = "acquisition-order";
     public const string Receive = "acquisition-receive";
     public const string ReceiveRefused = "acquisition-receive-refused";

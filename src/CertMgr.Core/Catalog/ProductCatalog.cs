@@ -99,7 +99,7 @@ public sealed class ProductCatalog(CertMgrDbContext db, TimeProvider time)
         var definition = await db.Definitions.AsNoTracking().SingleOrDefaultAsync(d => d.Id == definitionId, ct);
         if (definition is null)
         {
-            return new Error("definition-not-found", "No certificate definition has that id.");
+            return Error.NotFound("definition-not-found", "No certificate definition has that id.");
         }
 
         var products = await ListAsync(ct);
@@ -119,7 +119,7 @@ public sealed class ProductCatalog(CertMgrDbContext db, TimeProvider time)
         var name = input.Name!.Trim();
         if (await db.Products.AnyAsync(p => p.Provider == provider && p.Name == name, ct))
         {
-            return new Error("product-exists", $"{provider} already has a product named {name}.");
+            return Error.Conflict("product-exists", $"{provider} already has a product named {name}.");
         }
 
         var now = time.GetUtcNow();
@@ -136,7 +136,7 @@ public sealed class ProductCatalog(CertMgrDbContext db, TimeProvider time)
         var product = await db.Products.Include(p => p.CaConnection).SingleOrDefaultAsync(p => p.Id == id, ct);
         if (product is null)
         {
-            return new Error("product-not-found", "No product has that id.");
+            return Error.NotFound("product-not-found", "No product has that id.");
         }
 
         if (Validate(input) is { } invalid)
@@ -148,7 +148,7 @@ public sealed class ProductCatalog(CertMgrDbContext db, TimeProvider time)
         var name = input.Name!.Trim();
         if (await db.Products.AnyAsync(p => p.Id != id && p.Provider == provider && p.Name == name, ct))
         {
-            return new Error("product-exists", $"{provider} already has a product named {name}.");
+            return Error.Conflict("product-exists", $"{provider} already has a product named {name}.");
         }
 
         product.Provider = provider;

@@ -156,5 +156,5 @@ public sealed class ProviderAccountService(CertMgrDbContext db, SecretProtector 
     private static bool IsText(string? value) =>
         !string.IsNullOrWhiteSpace(value) && value.Trim().Length <= MaxTextLength && !value.Any(char.IsControl);
 
-    private static Result<ProviderAccount> NotFound() => new Error("provider-account-not-found", "No provider account has that id.");
+    private static Result<ProviderAccount> NotFound() => Error.NotFound("provider-account-not-found", "No provider account has that id.");
 }

@@ -44,7 +44,7 @@ public static class DeploymentFlow
         ArgumentNullException.ThrowIfNull(deployment);
         if (step == DeploymentStep.DisableMonitoring && deployment.MonitoringDisabled)
         {
-            return new Error("wrong-step", "Periodic monitoring is already disabled for this deployment.");
+            return Error.Conflict("wrong-step", "Periodic monitoring is already disabled for this deployment.");
         }
 
         var allowed = AllowedFrom(step);
@@ -56,7 +56,7 @@ public static class DeploymentFlow
         var why = IsOpen(deployment.Status)
             ? step == DeploymentStep.SendResult ? " Run a deploy check first." : ""
             : " The process is complete; prepare a new deployment to deploy again.";
-        return new Error("wrong-step",
+        return Error.Conflict("wrong-step",
             $"Cannot {Describe(step)} now: the deployment is {deployment.Status} (allowed when {string.Join(" or ", allowed)}).{why}");
     }
 
@@ -67,11 +67,14 @@ public static class DeploymentFlow
         return [.. Enum.GetValues<DeploymentStep>().Where(s => s != DeploymentStep.Prepare && Guard(deployment, s) is null)];
     }
 
-    /// <summary>The status a step leads to; the deploy check leads to Confirmed or CheckFailed by its verdict.</summary>
-    public static DeploymentStatus Next(DeploymentStatus current, DeploymentStep step, bool checkOk = false) => step switch
+    /// <summary>
+    /// The status a step leads to; the deploy check leads to Confirmed or CheckFailed by its verdict, the install
+    /// request to AutoInstalled when the deploy target installed it, else InstallRequested (a person installs).
+    /// </summary>
+    public static DeploymentStatus Next(DeploymentStatus current, DeploymentStep step, bool checkOk = false, bool installed = false) => step switch
     {
         DeploymentStep.Prepare => DeploymentStatus.Prepared,
-        DeploymentStep.RequestInstall => DeploymentStatus.InstallRequested,
+        DeploymentStep.RequestInstall => installed ? DeploymentStatus.AutoInstalled : DeploymentStatus.InstallRequested,
         DeploymentStep.Check => checkOk ? DeploymentStatus.Confirmed : DeploymentStatus.CheckFailed,
         DeploymentStep.ManualConfirm => DeploymentStatus.ManuallyConfirmed,
         DeploymentStep.ContinueWithoutCheck => DeploymentStatus.CompletedWithoutCheck,

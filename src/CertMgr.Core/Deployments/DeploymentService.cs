@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using CertMgr.Core.Common;
+using CertMgr.Core.Deployments.Targets;
 using CertMgr.Core.Documents;
 using CertMgr.Core.Inventory;
 using CertMgr.Core.Monitoring;
@@ -38,6 +39,7 @@ public sealed partial class DeploymentService(
     SecretProtector protector,
     TrustedCaSets trustedCaSets,
     MonitorOptions monitorOptions,
+    DeployTargets targets,
     TimeProvider time,
     ILogger<DeploymentService> logger)
 {
@@ -103,7 +105,7 @@ public sealed partial class DeploymentService(
         if (await db.Deployments.AnyAsync(x => x.CertificateId == certificate.Id && x.TargetServerName == target
             && (x.Status == DeploymentStatus.Prepared || x.Status == DeploymentStatus.InstallRequested || x.Status == DeploymentStatus.AutoInstalled || x.Status == DeploymentStatus.CheckFailed), ct))
         {
-            return new Error("deployment-open", $"A deployment of this certificate to {target} is already in progress; continue it or complete it first.");
+            return Error.Conflict("deployment-open", $"A deployment of this certificate to {target} is already in progress; continue it or complete it first.");
         }
 
         var now = time.GetUtcNow();
@@ -161,7 +163,7 @@ public sealed partial class DeploymentService(
 
         return PackageOf(deployment) is { DocumentId: { } documentId }
             ? await documents.OpenAsync(deployment.Certificate.DefinitionId, documentId, ct)
-            : new Error("document-not-found", "The deployment has no install package.");
+            : Error.NotFound("document-not-found", "The deployment has no install package.");
     }
 
     /// <summary>The install request email as it would be sent now.</summary>
@@ -173,7 +175,11 @@ public sealed partial class DeploymentService(
             : DeploymentEmails.InstallRequest(deployment, deployment.Certificate.Definition, PackageOf(deployment)?.FileName, consoleBase);
     }
 
-    /// <summary>Requesting Certificate Install: records the install request email (queued until email is sent) and moves to InstallRequested.</summary>
+    /// <summary>
+    /// Requesting Certificate Install: the definition's deploy target installs (→ AutoInstalled, the deploy check comes
+    /// next), or a person must (→ the install request email is recorded, queued until email is sent, → InstallRequested),
+    /// or the install failed (recorded with its step; the status stays so it can be tried again).
+    /// </summary>
     public async Task<Result<Deployment>> RequestInstallAsync(Guid id, Uri? consoleBase, string actor, CancellationToken ct)
     {
         var (deployment, refusal) = await LoadForAsync(id, DeploymentStep.RequestInstall, ct);
@@ -182,16 +188,37 @@ public sealed partial class DeploymentService(
             return refusal;
         }
 
-        if (deployment!.ServerAdminEmail is null)
+        var definition = deployment!.Certificate.Definition;
+        var target = targets.For(definition);
+        if (!target.CanAutoInstall(definition) && deployment.ServerAdminEmail is null)
         {
             return new Error("admin-email-missing", "The deployment has no server administrator email to send the install request to; download the email text and hand it over instead, or prepare the deployment with an email address.");
         }
 
+        var outcome = await target.InstallAsync(new InstallRequest(deployment, definition, PackageOf(deployment), actor), ct);
         var now = time.GetUtcNow();
-        var email = DeploymentEmails.InstallRequest(deployment, deployment.Certificate.Definition, PackageOf(deployment)?.FileName, consoleBase);
-        Queue(email, deployment.Id, now);
-        deployment.Status = DeploymentFlow.Next(deployment.Status, DeploymentStep.RequestInstall);
-        Record(deployment, DeploymentStep.RequestInstall, "success", new($"Install request email to {deployment.ServerAdminEmail} recorded (queued): {email.Subject}"), actor, now);
+        switch (outcome)
+        {
+            case InstallOutcome.Installed installed:
+                deployment.Status = DeploymentFlow.Next(deployment.Status, DeploymentStep.RequestInstall, installed: true);
+                Record(deployment, DeploymentStep.RequestInstall, "success", new($"Installed automatically ({target.Kind}): {installed.Detail}"), actor, now);
+                break;
+            case InstallOutcome.NeedsPerson when deployment.ServerAdminEmail is null:
+                return new Error("admin-email-missing", "The automatic install needs a person, and the deployment has no server administrator email to send the install request to; download the email text and hand it over instead.");
+            case InstallOutcome.NeedsPerson:
+                var email = DeploymentEmails.InstallRequest(deployment, definition, PackageOf(deployment)?.FileName, consoleBase);
+                Queue(email, deployment.Id, now);
+                deployment.Status = DeploymentFlow.Next(deployment.Status, DeploymentStep.RequestInstall);
+                Record(deployment, DeploymentStep.RequestInstall, "success", new($"Install request email to {deployment.ServerAdminEmail} recorded (queued): {email.Subject}"), actor, now);
+                break;
+            case InstallOutcome.Failed failed:
+                Record(deployment, DeploymentStep.RequestInstall, "failure", new($"Automatic install ({target.Kind}) failed at {failed.Step}: {failed.Error.Message}"), actor, now, success: false);
+                await db.SaveChangesAsync(ct);
+                return failed.Error;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(id), outcome, "Unknown install outcome.");
+        }
+
         await db.SaveChangesAsync(ct);
         LogStep(logger, deployment.Id, deployment.Certificate.DefinitionId, DeploymentFlow.ActionOf(DeploymentStep.RequestInstall));
         return deployment;
@@ -220,7 +247,7 @@ public sealed partial class DeploymentService(
         var anchors = await trustedCaSets.AnchorsAsync(definition.TrustedCaSetId, ct);
         if (!anchors.IsSuccess)
         {
-            return new Error("trust-set-unavailable", $"The definition's Trusted CA Set cannot be loaded: {anchors.Error.Message}");
+            return Error.Unavailable("trust-set-unavailable", $"The definition's Trusted CA Set cannot be loaded: {anchors.Error.Message}");
         }
 
         if (alternative is not null)
@@ -480,9 +507,9 @@ public sealed partial class DeploymentService(
             && Uri.CheckHostName(email[(at + 1)..]) == UriHostNameType.Dns;
     }
 
-    private static Error DefinitionNotFound() => new("definition-not-found", "No certificate definition has that id.");
+    private static Error DefinitionNotFound() => Error.NotFound("definition-not-found", "No certificate definition has that id.");
 
-    private static Result<Deployment> NotFound() => new Error("deployment-not-found", "No deployment process has that id.");
+    private static Result<Deployment> NotFound() => Error.NotFound("deployment-not-found", "No deployment process has that id.");
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Deployment {DeploymentId} of definition {DefinitionId}: {Step}")]
     private static partial void LogStep(ILogger logger, Guid deploymentId, Guid definitionId, string step);

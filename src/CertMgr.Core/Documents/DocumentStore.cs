@@ -33,7 +33,7 @@ public sealed class DocumentStore(CertMgrDbContext db, DataDirectory home, TimeP
         ArgumentNullException.ThrowIfNull(content);
         if (!await db.Definitions.AnyAsync(d => d.Id == definitionId, ct))
         {
-            return new Error("definition-not-found", "No certificate definition has that id.");
+            return Error.NotFound("definition-not-found", "No certificate definition has that id.");
         }
 
         if (!Enum.IsDefined(kind))
@@ -69,7 +69,7 @@ public sealed class DocumentStore(CertMgrDbContext db, DataDirectory home, TimeP
                     size += n;
                     if (size > MaxBytes)
                     {
-                        return new Error("document-too-large", $"Documents are limited to {MaxBytes / (1024 * 1024)} MB.");
+                        return Error.TooLarge("document-too-large", $"Documents are limited to {MaxBytes / (1024 * 1024)} MB.");
                     }
 
                     sha.AppendData(buffer, 0, n);
@@ -112,13 +112,13 @@ public sealed class DocumentStore(CertMgrDbContext db, DataDirectory home, TimeP
         var document = await FindAsync(definitionId, documentId, ct);
         if (document is null)
         {
-            return new Error("document-not-found", "The definition has no document with that id.");
+            return Error.NotFound("document-not-found", "The definition has no document with that id.");
         }
 
         var path = PathOf(document);
         if (!File.Exists(path))
         {
-            return new Error("document-missing", "The document's file is missing from the data directory.");
+            return Error.NotFound("document-missing", "The document's file is missing from the data directory.");
         }
 
         return (document, new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, useAsync: true));
@@ -129,7 +129,7 @@ public sealed class DocumentStore(CertMgrDbContext db, DataDirectory home, TimeP
         var document = await db.Documents.SingleOrDefaultAsync(d => d.Id == documentId && d.DefinitionId == definitionId, ct);
         if (document is null)
         {
-            return new Error("document-not-found", "The definition has no document with that id.");
+            return Error.NotFound("document-not-found", "The definition has no document with that id.");
         }
 
         db.Documents.Remove(document);

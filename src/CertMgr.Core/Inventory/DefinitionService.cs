@@ -23,7 +23,7 @@ public sealed class DefinitionService(CertMgrDbContext db, TimeProvider time)
         _ => null,
     };
 
-    public static Error NotFound(Guid id) => new(NotFoundCode, $"No certificate definition has the id {id}.");
+    public static Error NotFound(Guid id) => Error.NotFound(NotFoundCode, $"No certificate definition has the id {id}.");
 
     public Task<CertificateDefinition?> GetAsync(Guid id, CancellationToken ct) =>
         db.Definitions.AsNoTracking().Include(d => d.CurrentCertificate).SingleOrDefaultAsync(d => d.Id == id, ct);
@@ -176,7 +176,7 @@ public sealed class DefinitionService(CertMgrDbContext db, TimeProvider time)
 
         if (plan.Value.Items.FirstOrDefault(i => i.Problem is not null) is { } bad)
         {
-            return new Error("clone-conflict", $"Nothing was cloned: '{bad.SourceName}': {bad.Problem}");
+            return Error.Conflict("clone-conflict", $"Nothing was cloned: '{bad.SourceName}': {bad.Problem}");
         }
 
         var now = time.GetUtcNow();
@@ -268,12 +268,12 @@ public sealed class DefinitionService(CertMgrDbContext db, TimeProvider time)
 
         if (fields.ProductId is { } productId && !await db.Products.AnyAsync(p => p.Id == productId, ct))
         {
-            return new Error("product-not-found", "The chosen product does not exist.");
+            return Error.Invalid("product-not-found", "The chosen product does not exist.", nameof(DefinitionFields.ProductId));
         }
 
         if (fields.TrustedCaSetId is { } setId && !await db.TrustedCaSets.AnyAsync(s => s.Id == setId, ct))
         {
-            return new Error("trusted-ca-set-not-found", "The chosen trusted CA set does not exist.");
+            return Error.Invalid("trusted-ca-set-not-found", "The chosen trusted CA set does not exist.", nameof(DefinitionFields.TrustedCaSetId));
         }
 
         return fields;
@@ -303,7 +303,7 @@ public sealed class DefinitionService(CertMgrDbContext db, TimeProvider time)
 
         if (ids.Count > 0 && found.Count != ids.Count)
         {
-            return new Error(NotFoundCode, $"{ids.Count - found.Count} of the chosen definitions no longer exist.");
+            return Error.NotFound(NotFoundCode, $"{ids.Count - found.Count} of the chosen definitions no longer exist.");
         }
 
         if (found.Count == 0)
@@ -318,7 +318,7 @@ public sealed class DefinitionService(CertMgrDbContext db, TimeProvider time)
         db.Requests.AnyAsync(r => r.DefinitionId == id && r.Status != RequestStatus.Completed && r.Status != RequestStatus.Cancelled, ct);
 
     private static Error OpenAcquisition() =>
-        new("acquisition-in-progress", "An acquisition is in progress for this definition; finish or cancel it before switching to Monitored-only.");
+        Error.Conflict("acquisition-in-progress", "An acquisition is in progress for this definition; finish or cancel it before switching to Monitored-only.");
 
     /// <summary>A field as people read it in the history: "ServerNameForCheck" → "server name for check".</summary>
     internal static string FieldLabel(string name) =>

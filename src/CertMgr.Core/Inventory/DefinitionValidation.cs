@@ -133,9 +133,10 @@ public static class DefinitionValidation
     public static Error ToError(IReadOnlyDictionary<string, string> errors)
     {
         ArgumentNullException.ThrowIfNull(errors);
-        return new Error(InvalidCode, errors.Count == 1
+        var message = errors.Count == 1
             ? errors.Values.First()
-            : $"{errors.Count} fields are invalid: {string.Join(" ", errors.Values)}");
+            : $"{errors.Count} fields are invalid: {string.Join(" ", errors.Values)}";
+        return Error.Invalid(InvalidCode, message, errors.ToDictionary(e => e.Key, e => new[] { e.Value }, StringComparer.Ordinal));
     }
 
     /// <summary>An IP address, or a DNS name (a wildcard only when allowed) that is not all digits and dots.</summary>

@@ -29,7 +29,7 @@ public static class ImportFiles
             }
             else
             {
-                yield return ImportFile.Unreadable(path, new Error("not-found", "No such file or folder."));
+                yield return ImportFile.Unreadable(path, Error.NotFound("not-found", "No such file or folder."));
             }
         }
     }

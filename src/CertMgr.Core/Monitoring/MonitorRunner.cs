@@ -35,7 +35,7 @@ public sealed partial class MonitorRunner(IServiceScopeFactory scopes, MonitorAc
         ArgumentException.ThrowIfNullOrWhiteSpace(actor);
         if (activity.Current is not null)
         {
-            return new Error("run-in-progress", "A monitoring pass is already running.");
+            return Error.Conflict("run-in-progress", "A monitoring pass is already running.");
         }
 
         var started = new TaskCompletionSource<Result<Guid>>(TaskCreationOptions.RunContinuationsAsynchronously);

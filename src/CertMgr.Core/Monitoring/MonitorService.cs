@@ -26,7 +26,7 @@ public sealed record MonitorOptions
 public sealed partial class MonitorService(
     CertMgrDbContext db, TrustedCaSets trustedCaSets, MonitorOptions options, MonitorActivity activity, TimeProvider time, ILogger<MonitorService> logger)
 {
-    private static readonly Error InProgress = new("run-in-progress", "A monitoring pass is already running.");
+    private static readonly Error InProgress = Error.Conflict("run-in-progress", "A monitoring pass is already running.");
 
     // Deployed, or at least handed over: "Continue without Checking" is watched too, since the guide (4.3.3) expects
     // the monitor to raise the alert the skipped check would have; only Prepared and CheckFailed are not (yet) served.

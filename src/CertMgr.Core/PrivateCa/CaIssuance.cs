@@ -154,7 +154,7 @@ public sealed partial class CaIssuance(
         ArgumentNullException.ThrowIfNull(csrs);
         if (csrs.Count > MaxBatch)
         {
-            return new Error("batch-too-large", $"At most {MaxBatch} CSRs per batch; this one has {csrs.Count}.");
+            return Error.TooLarge("batch-too-large", $"At most {MaxBatch} CSRs per batch; this one has {csrs.Count}.");
         }
 
         var validity = TimeSpan.FromDays(days ?? options.MaxServerValidityDays);
@@ -180,7 +180,7 @@ public sealed partial class CaIssuance(
         var definition = await db.Definitions.AsNoTracking().SingleOrDefaultAsync(d => d.Id == definitionId, ct);
         if (definition is null)
         {
-            return new Error("definition-not-found", "No certificate definition has that id.");
+            return Error.NotFound("definition-not-found", "No certificate definition has that id.");
         }
 
         var request = new IssuanceRequest(DefinitionNames.SubjectOf(definition), publicKey, [.. DefinitionNames.Of(definition)],

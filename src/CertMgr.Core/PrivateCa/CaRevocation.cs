@@ -61,14 +61,14 @@ public sealed partial class CaRevocation(
         var current = await ca.FindCurrentAsync(ct);
         if (current is null)
         {
-            return new Error("ca-missing", "No private CA exists yet.");
+            return Error.NotFound("ca-missing", "No private CA exists yet.");
         }
 
         var candidates = await db.IssuedCertificates.Where(i => i.PrivateCaId == current.Id && i.SerialNumber.EndsWith(normalized)).ToListAsync(ct);
         var issued = candidates.FirstOrDefault(i => i.SerialNumber.TrimStart('0') == normalized);
         if (issued is null || normalized.Length == 0)
         {
-            return new Error("serial-not-found", $"The current CA has issued no certificate with serial {serial.Trim()}.");
+            return Error.NotFound("serial-not-found", $"The current CA has issued no certificate with serial {serial.Trim()}.");
         }
 
         if (issued.Status == IssuedCertificateStatus.Revoked)

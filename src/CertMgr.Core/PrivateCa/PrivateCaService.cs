@@ -217,7 +217,7 @@ public sealed partial class PrivateCaService(
         var ca = await db.PrivateCas.Include(c => c.PrivateKey).SingleOrDefaultAsync(c => c.IsCurrent, ct);
         if (ca is null)
         {
-            return new Error("ca-missing", "No private CA exists yet; run 'certmgr ca setup'.");
+            return Error.NotFound("ca-missing", "No private CA exists yet; run 'certmgr ca setup'.");
         }
 
         if (ca.Status != PrivateCaStatus.Active || ca.CertificateDer is null)
@@ -312,7 +312,7 @@ public sealed partial class PrivateCaService(
 
         if (!force)
         {
-            return Result.Failure("ca-exists", $"A private CA already exists ({current.Subject}); use --force to replace it (the old one is backed up and retired).");
+            return Error.Conflict("ca-exists", $"A private CA already exists ({current.Subject}); use --force to replace it (the old one is backed up and retired).");
         }
 
         Backup(current);

@@ -45,12 +45,18 @@ public static class ServiceRegistration
         services.AddHostedService(sp => sp.GetRequiredService<MonitorScheduler>()); // runs only where a host runs: the server
         services.AddScoped<CertMgrInitializer>();
         services.AddScoped<Acquisition.AcquisitionService>();
+        services.AddScoped<Acquisition.Backends.ICaBackend, Acquisition.Backends.BuiltInCaBackend>();
+        services.AddScoped<Acquisition.Backends.ICaBackend, Acquisition.Backends.ManualCaBackend>();
+        services.AddScoped<Acquisition.Backends.CaBackends>();
         services.AddScoped<Catalog.ProductCatalog>();
         services.AddScoped<Catalog.ProviderAccountService>();
         services.AddScoped<Documents.DocumentStore>();
         services.AddScoped<DefinitionService>();
+        services.AddScoped<KeyExportService>();
         services.AddScoped<ImportService>();
         services.AddScoped<Deployments.DeploymentService>();
+        services.AddSingleton<Deployments.Targets.IDeployTarget, Deployments.Targets.ManualDeployTarget>();
+        services.AddSingleton<Deployments.Targets.DeployTargets>();
         return services;
     }
 }

@@ -117,7 +117,7 @@ public sealed class TrustedCaSets(CertMgrDbContext db, DataDirectory home, TimeP
     {
         if (!SystemCollection.IsPlainName(name ?? "") || SystemCollection.Read(Path.Combine(home.SystemListDirectory, name!), name!) is not { } parsed)
         {
-            return FileUnknown(name ?? "");
+            return FileUnknown(name ?? "") with { Kind = ErrorKind.NotFound };
         }
 
         return parsed.Certificates.IsSuccess
@@ -221,7 +221,7 @@ public sealed class TrustedCaSets(CertMgrDbContext db, DataDirectory home, TimeP
 
         if (set.IsDefault)
         {
-            return new Error("set-is-default", "The default set cannot be deleted; make another set the default first.");
+            return Error.Conflict("set-is-default", "The default set cannot be deleted; make another set the default first.");
         }
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -354,7 +354,7 @@ public sealed class TrustedCaSets(CertMgrDbContext db, DataDirectory home, TimeP
         if (cert is null)
         {
             return await db.TrustedCaSets.AnyAsync(s => s.Id == id, ct)
-                ? new Error("certificate-not-found", "The set has no user CA certificate with that id.")
+                ? Error.NotFound("certificate-not-found", "The set has no user CA certificate with that id.")
                 : NotFound();
         }
 
@@ -479,7 +479,7 @@ public sealed class TrustedCaSets(CertMgrDbContext db, DataDirectory home, TimeP
     public async Task<Result<X509Certificate2Collection>> AnchorsByNameAsync(string name, CancellationToken ct)
     {
         var id = await db.TrustedCaSets.AsNoTracking().Where(s => s.Name == name).Select(s => (Guid?)s.Id).SingleOrDefaultAsync(ct);
-        return id is null ? new Error("set-not-found", $"No Trusted CA Set is named '{name}'.") : await AnchorsAsync(id, ct);
+        return id is null ? Error.NotFound("set-not-found", $"No Trusted CA Set is named '{name}'.") : await AnchorsAsync(id, ct);
     }
 
     private async Task<Result<TrustedCaSet>> MergeAsync(TrustedCaSet set, string actor, CancellationToken ct)
@@ -580,7 +580,7 @@ public sealed class TrustedCaSets(CertMgrDbContext db, DataDirectory home, TimeP
 
         if (await db.TrustedCaSets.AnyAsync(s => s.Name == trimmed && s.Id != self, ct))
         {
-            return new Error("name-taken", $"A set named '{trimmed}' already exists.");
+            return Error.Conflict("name-taken", $"A set named '{trimmed}' already exists.");
         }
 
         return trimmed;
@@ -596,5 +596,5 @@ public sealed class TrustedCaSets(CertMgrDbContext db, DataDirectory home, TimeP
     private Error FileUnknown(string name, List<string>? known = null) =>
         new("file-unknown", $"'{name}' is not a file of the system collection ({string.Join(", ", known ?? SystemFiles())}).");
 
-    private static Error NotFound() => new("set-not-found", "No Trusted CA Set has that id.");
+    private static Error NotFound() => Error.NotFound("set-not-found", "No Trusted CA Set has that id.");
 }

@@ -55,6 +55,7 @@ public static class AcquisitionsApi
         g.MapPost("/{id:guid}/product", ProductAsync);
         g.MapPost("/{id:guid}/order", OrderAsync);
         g.MapPost("/{id:guid}/receive", ReceiveAsync);
+        g.MapPost("/{id:guid}/poll", PollAsync);
         g.MapPost("/{id:guid}/complete", CompleteAsync);
         g.MapPost("/{id:guid}/cancel", CancelAsync);
     }
@@ -89,13 +90,13 @@ public static class AcquisitionsApi
         var started = await service.StartAsync(definitionId, kind, Actor(user), ct);
         return started.IsSuccess
             ? TypedResults.Created($"{ApiRoutes.Prefix}/acquisitions/{started.Value.Id}", await InfoAsync(service, started.Value.Id, ct))
-            : Problem(started.Error);
+            : ApiRoutes.Problem(started.Error);
     }
 
     internal static async Task<IResult> GetAsync(Guid id, AcquisitionService service, CancellationToken ct)
     {
         var info = await InfoAsync(service, id, ct);
-        return info is null ? Problem(new Error("request-not-found", "No acquisition process has that id.")) : TypedResults.Ok(info);
+        return info is null ? ApiRoutes.Problem(Error.NotFound("request-not-found", "No acquisition process has that id.")) : TypedResults.Ok(info);
     }
 
     internal static async Task<IResult> KeyAsync(Guid id, KeyBody? body, AcquisitionService service, ClaimsPrincipal user, CancellationToken ct)
@@ -120,7 +121,7 @@ public static class AcquisitionsApi
         var pem = await service.CsrPemAsync(id, ct);
         return pem.IsSuccess
             ? TypedResults.Text(pem.Value, "application/pkcs10", Encoding.ASCII)
-            : Problem(pem.Error);
+            : ApiRoutes.Problem(pem.Error);
     }
 
     internal static async Task<IResult> ProductAsync(Guid id, ProductBody? body, AcquisitionService service, ClaimsPrincipal user, CancellationToken ct)
@@ -200,11 +201,15 @@ public static class AcquisitionsApi
         var received = await service.ReceiveAsync(id, data, password, chain, Actor(user), ct);
         return received.IsSuccess
             ? TypedResults.Ok(await InfoAsync(service, id, ct))
-            : Problem(received.Error);
+            : ApiRoutes.Problem(received.Error);
     }
 
     internal static async Task<IResult> CompleteAsync(Guid id, AcquisitionService service, ClaimsPrincipal user, CancellationToken ct) =>
         await StepAsync(service, id, await service.CompleteAsync(id, Actor(user), ct), ct);
+
+    /// <summary>Asks the CA that holds the order (an automatable CA answered "pending") for the certificate.</summary>
+    internal static async Task<IResult> PollAsync(Guid id, AcquisitionService service, ClaimsPrincipal user, CancellationToken ct) =>
+        await StepAsync(service, id, await service.PollAsync(id, Actor(user), ct), ct);
 
     internal static async Task<IResult> CancelAsync(Guid id, AcquisitionService service, ClaimsPrincipal user, CancellationToken ct) =>
         await StepAsync(service, id, await service.CancelAsync(id, Actor(user), ct), ct);
@@ -237,34 +242,21 @@ public static class AcquisitionsApi
             RequestStatus.Draft => "key",
             RequestStatus.KeyAndCsrReady => "product",
             RequestStatus.ProductChosen => "order",
-            RequestStatus.Ordered => "receive",
+            // An order an automatable CA holds is followed up by polling; one placed by a person ends with an upload.
+            RequestStatus.Ordered => request.Product?.CaConnectionId is null ? "receive" : "poll",
             RequestStatus.Received => "complete",
             RequestStatus.Interrupted => "resolve",
             _ => "none",
         };
     }
 
-    /// <summary>Maps a step's refusal to a status: unknown ids 404, out-of-order steps 409, bad input 400.</summary>
-    public static IResult Problem(Error error)
-    {
-        ArgumentNullException.ThrowIfNull(error);
-        var status = error.Code switch
-        {
-            "request-not-found" or "definition-not-found" or "product-not-found" or "key-not-found" or "provider-account-not-found" or "document-not-found" or "document-missing"
-                => StatusCodes.Status404NotFound,
-            "wrong-step" or "acquisition-open" or "product-exists" => StatusCodes.Status409Conflict,
-            _ => StatusCodes.Status400BadRequest,
-        };
-        return ApiRoutes.Problem(error, status);
-    }
-
     internal static string Actor(ClaimsPrincipal user) => user?.Identity?.Name ?? "api";
 
     private static async Task<IResult> StepAsync(AcquisitionService service, Guid id, Result<CertificateRequest> step, CancellationToken ct) =>
-        step.IsSuccess ? TypedResults.Ok(await InfoAsync(service, id, ct)) : Problem(step.Error);
+        step.IsSuccess ? TypedResults.Ok(await InfoAsync(service, id, ct)) : ApiRoutes.Problem(step.Error);
 
     private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult TooLarge() =>
-        ApiRoutes.Problem(new Error("certificate-too-large", $"The upload is larger than {MaxUploadBytes} bytes."), StatusCodes.Status413PayloadTooLarge);
+        ApiRoutes.Problem(Error.TooLarge("certificate-too-large", $"The upload is larger than {MaxUploadBytes} bytes."));
 
     private static async Task<byte[]> ReadAllAsync(IFormFile file)
     {

@@ -32,14 +32,43 @@ public static class ApiRoutes
         return api;
     }
 
-    /// <summary>Maps an expected failure to a problem document; <c>code</c> carries the machine-readable kind.</summary>
-    public static ProblemHttpResult Problem(Error error, int status = StatusCodes.Status400BadRequest)
+    /// <summary>
+    /// The one translation of an expected failure into a problem document: the status from <see cref="Error.Kind"/>,
+    /// the machine code as the <c>code</c> extension and in <c>type</c>, per-field messages as <c>errors</c>
+    /// (camelCase keys, as the JSON bodies name them).
+    /// </summary>
+    public static ProblemHttpResult Problem(Error error) => Problem(error, StatusOf(error?.Kind ?? ErrorKind.Validation));
+
+    /// <summary>A request body in a media type the endpoint does not read (415): an HTTP matter, not a Core error kind.</summary>
+    public static ProblemHttpResult UnsupportedMediaType(Error error) => Problem(error, StatusCodes.Status415UnsupportedMediaType);
+
+    /// <summary>The HTTP status of an error kind.</summary>
+    public static int StatusOf(ErrorKind kind) => kind switch
+    {
+        ErrorKind.NotFound => StatusCodes.Status404NotFound,
+        ErrorKind.Conflict => StatusCodes.Status409Conflict,
+        ErrorKind.Forbidden => StatusCodes.Status403Forbidden,
+        ErrorKind.Unavailable => StatusCodes.Status503ServiceUnavailable,
+        ErrorKind.TooLarge => StatusCodes.Status413PayloadTooLarge,
+        _ => StatusCodes.Status400BadRequest,
+    };
+
+    private static ProblemHttpResult Problem(Error error, int status)
     {
         ArgumentNullException.ThrowIfNull(error);
+        var extensions = new Dictionary<string, object?> { ["code"] = error.Code };
+        if (error.Fields is { Count: > 0 } fields)
+        {
+            extensions["errors"] = fields.ToDictionary(f => JsonName(f.Key), f => f.Value, StringComparer.Ordinal);
+        }
+
         return TypedResults.Problem(
             title: error.Message,
             statusCode: status,
             type: $"https://certmgr.dev/problems/{error.Code}",
-            extensions: new Dictionary<string, object?> { ["code"] = error.Code });
+            extensions: extensions);
     }
+
+    private static string JsonName(string field) =>
+        field.Length == 0 ? field : char.ToLowerInvariant(field[0]) + field[1..];
 }

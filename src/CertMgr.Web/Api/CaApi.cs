@@ -73,7 +73,7 @@ public static class CaApi
         var ca = await db.PrivateCas.AsNoTracking().Include(c => c.PrivateKey).SingleOrDefaultAsync(c => c.IsCurrent, ct);
         if (ca?.CertificateDer is null)
         {
-            return ApiRoutes.Problem(new Error("ca-missing", "No active private CA."), StatusCodes.Status404NotFound);
+            return ApiRoutes.Problem(Error.NotFound("ca-missing", "No active private CA."));
         }
 
         using var cert = X509CertificateLoader.LoadCertificate(ca.CertificateDer);
@@ -91,7 +91,7 @@ public static class CaApi
         var ca = await service.FindCurrentAsync(ct);
         if (ca?.CertificateDer is null)
         {
-            return ApiRoutes.Problem(new Error("ca-missing", "No active private CA."), StatusCodes.Status404NotFound);
+            return ApiRoutes.Problem(Error.NotFound("ca-missing", "No active private CA."));
         }
 
         return string.Equals(format, "der", StringComparison.OrdinalIgnoreCase)
@@ -104,7 +104,7 @@ public static class CaApi
         var crl = await revocation.CurrentCrlAsync(ct);
         if (!crl.IsSuccess)
         {
-            return ApiRoutes.Problem(crl.Error, StatusCodes.Status404NotFound);
+            return ApiRoutes.Problem(crl.Error);
         }
 
         return string.Equals(format, "pem", StringComparison.OrdinalIgnoreCase)
@@ -133,7 +133,7 @@ public static class CaApi
             buffer.Write(read, 0, n);
             if (buffer.Length > MaxCsrBytes)
             {
-                return ApiRoutes.Problem(new Error("csr-too-large", $"The request body is larger than {MaxCsrBytes} bytes."), StatusCodes.Status413PayloadTooLarge);
+                return ApiRoutes.Problem(Error.TooLarge("csr-too-large", $"The request body is larger than {MaxCsrBytes} bytes."));
             }
         }
 
@@ -160,7 +160,7 @@ public static class CaApi
 
         if (csrs.Count > MaxBatch)
         {
-            return ApiRoutes.Problem(new Error("batch-too-large", $"At most {MaxBatch} CSRs per batch; this one has {csrs.Count}."), StatusCodes.Status413PayloadTooLarge);
+            return ApiRoutes.Problem(Error.TooLarge("batch-too-large", $"At most {MaxBatch} CSRs per batch; this one has {csrs.Count}."));
         }
 
         if (body.Days is <= 0)
@@ -214,7 +214,7 @@ public static class CaApi
         var revoked = await revocation.RevokeAsync(serial, reason, Actor(user), ct);
         if (!revoked.IsSuccess)
         {
-            return ApiRoutes.Problem(revoked.Error, revoked.Error.Code == "serial-not-found" ? StatusCodes.Status404NotFound : StatusCodes.Status400BadRequest);
+            return ApiRoutes.Problem(revoked.Error);
         }
 
         return TypedResults.Ok(ToInfo(revoked.Value));

@@ -2,10 +2,9 @@ using System.Security.Claims;
 using CertMgr.Core.Common;
 using CertMgr.Core.Inventory;
 using CertMgr.Data;
-using CertMgr.Data.Secrets;
 using CertMgr.Web.Auth;
 using CertMgr.Web.ConsoleUi;
-using CertMgr.Web.Pages.Certificates;
+using CertMgr.Web.ReadModels;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -131,33 +130,21 @@ public static class CertificatesApi
     }
 
     internal static async Task<Results<FileContentHttpResult, ProblemHttpResult>> ExportAsync(
-        Guid id, ExportBody? body, CertMgrDbContext db, SecretProtector protector, TimeProvider time, ClaimsPrincipal user, CancellationToken ct)
+        Guid id, ExportBody? body, KeyExportService exports, ClaimsPrincipal user, CancellationToken ct)
     {
         if (body is null)
         {
             return ApiRoutes.Problem(new Error("body-missing", "Send {\"format\": \"pfx\", \"passphrase\": \"…\"}."));
         }
 
-        var certificate = await db.Certificates.AsNoTracking().Include(c => c.PrivateKey).SingleOrDefaultAsync(c => c.Id == id, ct);
-        if (certificate is null)
-        {
-            return NotFound();
-        }
-
-        var file = CertificateFiles.ExportWithKey(certificate, certificate.PrivateKey, protector, body.Format, body.Passphrase, body.AllowUnencryptedKey);
-        if (!file.IsSuccess)
-        {
-            return ApiRoutes.Problem(file.Error);
-        }
-
-        DefinitionHistory.Record(db, time.GetUtcNow(), user.Identity?.Name ?? "api", certificate.DefinitionId, "export-private-key",
-            $"Certificate {certificate.Sha1[..16]}… exported with its private key as {body.Format!.Trim().ToLowerInvariant()}");
-        await db.SaveChangesAsync(ct);
-        return TypedResults.File(file.Value.ToArray(), file.Value.ContentType, file.Value.FileName);
+        var file = await exports.ExportCertificateAsync(id, body.Format, body.Passphrase, body.AllowUnencryptedKey, KeysApi.Exporter(user), ct);
+        return file.IsSuccess
+            ? TypedResults.File(file.Value.ToArray(), file.Value.ContentType, file.Value.FileName)
+            : ApiRoutes.Problem(file.Error);
     }
 
     private static ProblemHttpResult NotFound() =>
-        ApiRoutes.Problem(new Error("certificate-not-found", "No such certificate."), StatusCodes.Status404NotFound);
+        ApiRoutes.Problem(Error.NotFound("certificate-not-found", "No such certificate."));
 
     private static CertificateItem Item(CertificateRow r) => new(
         r.Id, r.DefinitionId, r.DefinitionName, r.IsCurrent, r.CommonName, r.Subject, r.Issuer, r.SerialNumber, r.Sha1, r.Sha256,

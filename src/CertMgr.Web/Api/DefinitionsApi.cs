@@ -7,7 +7,6 @@ using CertMgr.Data.Model;
 using CertMgr.Web.Auth;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 
@@ -116,7 +115,7 @@ public static class DefinitionsApi
     {
         var definition = await service.GetAsync(id, ct);
         return definition is null
-            ? ApiRoutes.Problem(DefinitionService.NotFound(id), StatusCodes.Status404NotFound)
+            ? ApiRoutes.Problem(DefinitionService.NotFound(id))
             : TypedResults.Ok(Document(definition));
     }
 
@@ -130,7 +129,7 @@ public static class DefinitionsApi
         var created = await service.CreateAsync(body, Actor(user), ct);
         if (!created.IsSuccess)
         {
-            return Invalid(created.Error, body);
+            return ApiRoutes.Problem(created.Error);
         }
 
         var stored = await service.GetAsync(created.Value.Id, ct);
@@ -147,7 +146,7 @@ public static class DefinitionsApi
         var updated = await service.UpdateAsync(id, body, Actor(user), ct);
         if (!updated.IsSuccess)
         {
-            return Invalid(updated.Error, body);
+            return ApiRoutes.Problem(updated.Error);
         }
 
         return TypedResults.Ok(Document((await service.GetAsync(id, ct))!));
@@ -156,7 +155,7 @@ public static class DefinitionsApi
     internal static async Task<IResult> DeleteAsync(Guid id, DefinitionService service, ClaimsPrincipal user, CancellationToken ct)
     {
         var deleted = await service.DeleteAsync(id, Actor(user), ct);
-        return deleted.IsSuccess ? TypedResults.NoContent() : Failure(deleted.Error);
+        return deleted.IsSuccess ? TypedResults.NoContent() : ApiRoutes.Problem(deleted.Error);
     }
 
     internal static async Task<IResult> DuplicateAsync(Guid id, DefinitionService service, ClaimsPrincipal user, CancellationToken ct)
@@ -164,7 +163,7 @@ public static class DefinitionsApi
         var copy = await service.DuplicateAsync(id, Actor(user), ct);
         if (!copy.IsSuccess)
         {
-            return Failure(copy.Error);
+            return ApiRoutes.Problem(copy.Error);
         }
 
         return TypedResults.Created($"{ApiRoutes.Prefix}/definitions/{copy.Value.Id}", Document((await service.GetAsync(copy.Value.Id, ct))!));
@@ -181,7 +180,7 @@ public static class DefinitionsApi
         var plan = await service.PlanCloneAsync(request, ct);
         if (!plan.IsSuccess)
         {
-            return Failure(plan.Error);
+            return ApiRoutes.Problem(plan.Error);
         }
 
         var preview = Preview(plan.Value);
@@ -203,7 +202,7 @@ public static class DefinitionsApi
         var cloned = await service.CloneAsync(request, Actor(user), ct);
         if (!cloned.IsSuccess)
         {
-            return Failure(cloned.Error);
+            return ApiRoutes.Problem(cloned.Error);
         }
 
         return TypedResults.Created($"{ApiRoutes.Prefix}/definitions", cloned.Value.Select(d => new DefinitionListItem(
@@ -213,7 +212,7 @@ public static class DefinitionsApi
     internal static async Task<IResult> ModeAsync(Guid id, ModeBody? body, DefinitionService service, ClaimsPrincipal user, CancellationToken ct)
     {
         var switched = await service.SwitchModeAsync(id, body?.OperationMode, body?.ExecutionMode, Actor(user), ct);
-        return switched.IsSuccess ? TypedResults.Ok(Document((await service.GetAsync(id, ct))!)) : Failure(switched.Error);
+        return switched.IsSuccess ? TypedResults.Ok(Document((await service.GetAsync(id, ct))!)) : ApiRoutes.Problem(switched.Error);
     }
 
     private static DefinitionDocument Document(CertificateDefinition d) => new(
@@ -224,34 +223,6 @@ public static class DefinitionsApi
     private static ClonePreview Preview(ClonePlan plan) => new(plan.CanApply, [.. plan.Items.Select(i => new ClonePreviewItem(
         i.SourceId, i.SourceName, i.Fields.Name ?? "", i.Fields.CommonName ?? "", i.Fields.SubjectAlternativeNames,
         i.Fields.TargetServerName, i.Fields.ServerNameForCheck, i.Problem))]);
-
-    /// <summary>A validation failure as a problem with per-field errors (camelCase keys); other failures as usual.</summary>
-    private static IResult Invalid(Error error, DefinitionFields body)
-    {
-        if (error.Code == DefinitionValidation.InvalidCode)
-        {
-            var (_, errors) = DefinitionValidation.Check(body);
-            return ValidationProblem(error, errors.ToDictionary(e => JsonName(e.Key), e => new[] { e.Value }));
-        }
-
-        if (DefinitionService.FieldOf(error) is { } field)
-        {
-            return ValidationProblem(error, new Dictionary<string, string[]> { [JsonName(field)] = [error.Message] });
-        }
-
-        return Failure(error);
-    }
-
-    private static ValidationProblem ValidationProblem(Error error, Dictionary<string, string[]> errors) =>
-        TypedResults.ValidationProblem(errors, title: error.Message, type: $"https://certmgr.dev/problems/{error.Code}",
-            extensions: new Dictionary<string, object?> { ["code"] = error.Code });
-
-    private static ProblemHttpResult Failure(Error error) => error.Code switch
-    {
-        DefinitionService.NotFoundCode => ApiRoutes.Problem(error, StatusCodes.Status404NotFound),
-        "acquisition-in-progress" or "clone-conflict" => ApiRoutes.Problem(error, StatusCodes.Status409Conflict),
-        _ => ApiRoutes.Problem(error),
-    };
 
     internal static bool TryParseMode(string? text, out OperationMode mode)
     {
@@ -267,8 +238,6 @@ public static class DefinitionsApi
                 return false;
         }
     }
-
-    private static string JsonName(string property) => char.ToLowerInvariant(property[0]) + property[1..];
 
     private static string Actor(ClaimsPrincipal user) => user.Identity?.Name ?? "api";
 }

@@ -107,7 +107,7 @@ public static class DeploymentsApi
         var defaults = await service.DefaultsAsync(definitionId, ct);
         if (!defaults.IsSuccess)
         {
-            return Problem(defaults.Error);
+            return ApiRoutes.Problem(defaults.Error);
         }
 
         var d = defaults.Value;
@@ -138,13 +138,13 @@ public static class DeploymentsApi
         var prepared = await service.PrepareAsync(info, body.Password, Actor(user), ct);
         return prepared.IsSuccess
             ? TypedResults.Created($"{ApiRoutes.Prefix}/deployments/{prepared.Value.Id}", await InfoAsync(service, prepared.Value.Id, ct))
-            : Problem(prepared.Error);
+            : ApiRoutes.Problem(prepared.Error);
     }
 
     internal static async Task<IResult> GetAsync(Guid id, DeploymentService service, CancellationToken ct)
     {
         var info = await InfoAsync(service, id, ct);
-        return info is null ? Problem(NotFound) : TypedResults.Ok(info);
+        return info is null ? ApiRoutes.Problem(NotFound) : TypedResults.Ok(info);
     }
 
     internal static async Task<IResult> PackageAsync(Guid id, DeploymentService service, CancellationToken ct)
@@ -152,7 +152,7 @@ public static class DeploymentsApi
         var opened = await service.OpenPackageAsync(id, ct);
         return opened.IsSuccess
             ? TypedResults.Stream(opened.Value.Content, opened.Value.Document.ContentType ?? "application/octet-stream", opened.Value.Document.FileName)
-            : Problem(opened.Error);
+            : ApiRoutes.Problem(opened.Error);
     }
 
     /// <summary>The install request email; <c>?download=true</c> gives it as a text file.</summary>
@@ -211,29 +211,16 @@ public static class DeploymentsApi
             x.CreatedAt, x.UpdatedAt);
     }
 
-    /// <summary>Maps a step's refusal to a status: unknown ids 404, out-of-order steps 409, bad input 400.</summary>
-    public static IResult Problem(Error error)
-    {
-        ArgumentNullException.ThrowIfNull(error);
-        var status = error.Code switch
-        {
-            "deployment-not-found" or "definition-not-found" or "document-not-found" or "document-missing" => StatusCodes.Status404NotFound,
-            "wrong-step" or "deployment-open" => StatusCodes.Status409Conflict,
-            _ => StatusCodes.Status400BadRequest,
-        };
-        return ApiRoutes.Problem(error, status);
-    }
-
     /// <summary>Where the console is reached, for links in emails: the scheme and host of this request.</summary>
     internal static Uri ConsoleBase(HttpRequest request) => new($"{request.Scheme}://{request.Host}");
 
-    private static readonly Error NotFound = new("deployment-not-found", "No deployment process has that id.");
+    private static readonly Error NotFound = Error.NotFound("deployment-not-found", "No deployment process has that id.");
 
     private static IResult Email(Result<EmailText> email, bool download, string fileName)
     {
         if (!email.IsSuccess)
         {
-            return Problem(email.Error);
+            return ApiRoutes.Problem(email.Error);
         }
 
         return download
@@ -248,5 +235,5 @@ public static class DeploymentsApi
     private static string Actor(ClaimsPrincipal user) => user?.Identity?.Name ?? "api";
 
     private static async Task<IResult> StepAsync(DeploymentService service, Guid id, Result<Deployment> step, CancellationToken ct) =>
-        step.IsSuccess ? TypedResults.Ok(await InfoAsync(service, id, ct)) : Problem(step.Error);
+        step.IsSuccess ? TypedResults.Ok(await InfoAsync(service, id, ct)) : ApiRoutes.Problem(step.Error);
 }

@@ -40,7 +40,7 @@ public static class DocumentsApi
 
         if (file.Length > DocumentStore.MaxBytes)
         {
-            return ApiRoutes.Problem(new Error("document-too-large", $"Documents are limited to {DocumentStore.MaxBytes / (1024 * 1024)} MB."), StatusCodes.Status413PayloadTooLarge);
+            return ApiRoutes.Problem(Error.TooLarge("document-too-large", $"Documents are limited to {DocumentStore.MaxBytes / (1024 * 1024)} MB."));
         }
 
         var kindText = form["kind"].FirstOrDefault();
@@ -54,9 +54,7 @@ public static class DocumentsApi
         var stored = await store.UploadAsync(definitionId, file.FileName, file.ContentType, content, kind, AcquisitionsApi.Actor(user), ct);
         if (!stored.IsSuccess)
         {
-            return stored.Error.Code == "document-too-large"
-                ? ApiRoutes.Problem(stored.Error, StatusCodes.Status413PayloadTooLarge)
-                : AcquisitionsApi.Problem(stored.Error);
+            return ApiRoutes.Problem(stored.Error);
         }
 
         return TypedResults.Created($"{ApiRoutes.Prefix}/definitions/{definitionId}/documents/{stored.Value.Id}", ToItem(stored.Value));
@@ -67,7 +65,7 @@ public static class DocumentsApi
         var opened = await store.OpenAsync(definitionId, documentId, ct);
         if (!opened.IsSuccess)
         {
-            return AcquisitionsApi.Problem(opened.Error);
+            return ApiRoutes.Problem(opened.Error);
         }
 
         // Always a download: an uploaded HTML file must never render in the console's origin.
@@ -77,7 +75,7 @@ public static class DocumentsApi
     internal static async Task<IResult> DeleteAsync(Guid definitionId, Guid documentId, DocumentStore store, ClaimsPrincipal user, CancellationToken ct)
     {
         var deleted = await store.DeleteAsync(definitionId, documentId, AcquisitionsApi.Actor(user), ct);
-        return deleted.IsSuccess ? TypedResults.NoContent() : AcquisitionsApi.Problem(deleted.Error);
+        return deleted.IsSuccess ? TypedResults.NoContent() : ApiRoutes.Problem(deleted.Error);
     }
 
     internal static DocumentItem ToItem(Document d) =>

@@ -1,7 +1,7 @@
 using CertMgr.Core.Common;
 using CertMgr.Data;
 using CertMgr.Web.ConsoleUi;
-using CertMgr.Web.Pages.Events;
+using CertMgr.Web.ReadModels;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;

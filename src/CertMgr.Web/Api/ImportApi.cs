@@ -29,7 +29,7 @@ public static class ImportApi
         ArgumentNullException.ThrowIfNull(request);
         if (!request.HasFormContentType)
         {
-            return ApiRoutes.Problem(new Error("multipart-required", "Send the files as multipart/form-data: files (one or more), password, mode."), StatusCodes.Status415UnsupportedMediaType);
+            return ApiRoutes.UnsupportedMediaType(new Error("multipart-required", "Send the files as multipart/form-data: files (one or more), password, mode."));
         }
 
         var form = await request.ReadFormAsync(ct);
@@ -46,7 +46,7 @@ public static class ImportApi
 
         if (form.Files.Count > MaxFiles)
         {
-            return ApiRoutes.Problem(new Error("too-many-files", $"At most {MaxFiles} files per request; this one has {form.Files.Count}."), StatusCodes.Status413PayloadTooLarge);
+            return ApiRoutes.Problem(Error.TooLarge("too-many-files", $"At most {MaxFiles} files per request; this one has {form.Files.Count}."));
         }
 
         var files = new List<ImportFile>(form.Files.Count);

@@ -40,7 +40,7 @@ public static class InspectApi
         }
         catch (InvalidDataException)
         {
-            return ApiRoutes.Problem(new Error(ReadErrors.TooLarge, $"The request is over the limit of {maxBytes} bytes per file."), StatusCodes.Status413PayloadTooLarge);
+            return ApiRoutes.Problem(Error.TooLarge(ReadErrors.TooLarge, $"The request is over the limit of {maxBytes} bytes per file."));
         }
 
         if (form.Files.GetFile("file") is not { } file)
@@ -55,7 +55,7 @@ public static class InspectApi
         {
             if (!part.IsSuccess)
             {
-                return ApiRoutes.Problem(part.Error, StatusCodes.Status413PayloadTooLarge);
+                return ApiRoutes.Problem(part.Error);
             }
         }
 
@@ -70,8 +70,8 @@ public static class InspectApi
         var result = CertificateReader.Read(data.Value, options);
         if (!result.IsSuccess)
         {
-            var status = result.Error.Code == ReadErrors.TooLarge ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status400BadRequest;
-            return ApiRoutes.Problem(result.Error, status);
+            // The reader (Pki/Reading) reports its size and count limits by code; they are this request's 413.
+            return ApiRoutes.Problem(result.Error.Code == ReadErrors.TooLarge ? result.Error with { Kind = ErrorKind.TooLarge } : result.Error);
         }
 
         using var bundle = result.Value;
@@ -91,7 +91,7 @@ public static class InspectApi
 
         if (file.Length > maxBytes)
         {
-            return Result<byte[]?>.Failure(ReadErrors.TooLarge, $"The part '{file.Name}' is {file.Length} bytes, over the limit of {maxBytes} bytes.");
+            return Result<byte[]?>.Failure(Error.TooLarge(ReadErrors.TooLarge, $"The part '{file.Name}' is {file.Length} bytes, over the limit of {maxBytes} bytes."));
         }
 
         var buffer = new byte[file.Length];

@@ -1,16 +1,11 @@
 using System.Security.Claims;
-using System.Security.Cryptography;
-using System.Text;
 using CertMgr.Core.Common;
 using CertMgr.Core.Inventory;
-using CertMgr.Core.PrivateCa;
-using CertMgr.Core.Pki.Writing;
 using CertMgr.Data;
-using CertMgr.Data.Secrets;
+using CertMgr.Data.Model;
 using CertMgr.Web.Auth;
 using CertMgr.Web.ConsoleUi;
-using CertMgr.Web.Pages.Certificates;
-using CertMgr.Web.Pages.Keys;
+using CertMgr.Web.ReadModels;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -70,69 +65,15 @@ public static class KeysApi
     }
 
     internal static async Task<Results<FileContentHttpResult, ProblemHttpResult>> ExportAsync(
-        Guid id, KeyExportBody? body, CertMgrDbContext db, SecretProtector protector, TimeProvider time, ClaimsPrincipal user, CancellationToken ct)
+        Guid id, KeyExportBody? body, KeyExportService exports, ClaimsPrincipal user, CancellationToken ct)
     {
-        var format = body?.Format?.Trim().ToLowerInvariant();
-        if (format is not ("pem" or "pfx"))
-        {
-            return ApiRoutes.Problem(new Error("format-invalid", "format must be pem (encrypted PKCS#8) or pfx (PKCS#12 with the certificate)."));
-        }
-
-        var passphrase = body!.Passphrase;
-        if (string.IsNullOrEmpty(passphrase))
-        {
-            return ApiRoutes.Problem(new Error("passphrase-required", "Exporting a private key needs a passphrase to encrypt it."));
-        }
-
-        if (passphrase.Length < ExportOptions.MinimumPassphraseLength)
-        {
-            return ApiRoutes.Problem(new Error("passphrase-too-short", $"The passphrase must be at least {ExportOptions.MinimumPassphraseLength} characters long."));
-        }
-
-        // A private CA's key is not an inventory key and never leaves through this endpoint.
-        var stored = await db.PrivateKeys.AsNoTracking().SingleOrDefaultAsync(k => k.Id == id && !db.PrivateCas.Any(ca => ca.PrivateKeyId == k.Id), ct);
-        if (stored is null)
-        {
-            return ApiRoutes.Problem(new Error("key-not-found", "No such private key."), StatusCodes.Status404NotFound);
-        }
-
-        var certificate = await db.Certificates.AsNoTracking().Where(c => c.PrivateKeyId == id).OrderByDescending(c => c.NotAfter).FirstOrDefaultAsync(ct);
-        Result<ExportedFile> file;
-        if (format == "pfx")
-        {
-            if (certificate is null)
-            {
-                return ApiRoutes.Problem(new Error("certificate-missing", "No certificate uses this key yet; export it as pem."));
-            }
-
-            file = CertificateFiles.ExportWithKey(certificate, stored, protector, "pfx", passphrase, allowUnencryptedKey: false);
-        }
-        else
-        {
-            using var key = SealedKeys.Open(stored, protector);
-            var pem = key.ExportEncryptedPkcs8PrivateKeyPem(passphrase,
-                new PbeParameters(PbeEncryptionAlgorithm.Aes256Cbc, HashAlgorithmName.SHA256, ExportOptions.DefaultKdfIterations));
-            file = new ExportedFile(Encoding.ASCII.GetBytes(pem + "\n"), $"key-{stored.PublicKeySha256[..12].ToLowerInvariant()}.key.pem", "application/x-pem-file");
-        }
-
-        if (!file.IsSuccess)
-        {
-            return ApiRoutes.Problem(file.Error);
-        }
-
-        var now = time.GetUtcNow();
-        var actor = user.Identity?.Name ?? "api";
-        var detail = $"Private key {stored.PublicKeySha256[..16]}… exported as {format}";
-        if (certificate is not null)
-        {
-            DefinitionHistory.Record(db, now, actor, certificate.DefinitionId, "export-private-key", detail);
-        }
-        else
-        {
-            Core.Audit.AuditLog.Record(db, now, actor, "PrivateKey", stored.Id.ToString(), "export", detail: detail);
-        }
-
-        await db.SaveChangesAsync(ct);
-        return TypedResults.File(file.Value.ToArray(), file.Value.ContentType, file.Value.FileName);
+        var file = await exports.ExportKeyAsync(id, body?.Format, body?.Passphrase, Exporter(user), ct);
+        return file.IsSuccess
+            ? TypedResults.File(file.Value.ToArray(), file.Value.ContentType, file.Value.FileName)
+            : ApiRoutes.Problem(file.Error);
     }
+
+    /// <summary>The caller as the key export rules see them.</summary>
+    internal static KeyExporter Exporter(ClaimsPrincipal user) =>
+        new(user.Identity?.Name ?? "api", user.IsInRole(nameof(UserRole.Admin)));
 }

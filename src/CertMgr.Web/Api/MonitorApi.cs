@@ -5,7 +5,7 @@ using CertMgr.Core.Monitoring;
 using CertMgr.Data;
 using CertMgr.Web.Auth;
 using CertMgr.Web.ConsoleUi;
-using CertMgr.Web.Pages.Monitor;
+using CertMgr.Web.ReadModels;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -81,7 +81,7 @@ public static class MonitorApi
         var started = await runner.StartAsync(user.Identity?.Name ?? "api", ct);
         if (!started.IsSuccess)
         {
-            return ApiRoutes.Problem(started.Error, started.Error.Code == "run-in-progress" ? StatusCodes.Status409Conflict : StatusCodes.Status400BadRequest);
+            return ApiRoutes.Problem(started.Error);
         }
 
         return TypedResults.Accepted($"{ApiRoutes.Prefix}/monitor/runs/{started.Value}", new RunStarted(started.Value, "Running"));
@@ -169,7 +169,7 @@ public static class MonitorApi
         var run = await MonitorRows.Runs(db).AsNoTracking().SingleOrDefaultAsync(r => r.Id == id, ct);
         if (run is null)
         {
-            return ApiRoutes.Problem(new Error("run-not-found", "No such monitor run."), StatusCodes.Status404NotFound);
+            return ApiRoutes.Problem(Error.NotFound("run-not-found", "No such monitor run."));
         }
 
         var progress = activity.Current is { } current && current.RunId == id ? new RunProgress(current.Checked, current.Total) : null;

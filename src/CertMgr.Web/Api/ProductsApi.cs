@@ -37,7 +37,7 @@ public static class ProductsApi
             var fits = await catalog.ForDefinitionAsync(id, ct);
             return fits.IsSuccess
                 ? TypedResults.Ok(fits.Value.Where(f => f.Fits).Select(f => ToItem(f.Product)).ToList())
-                : AcquisitionsApi.Problem(fits.Error);
+                : ApiRoutes.Problem(fits.Error);
         }
 
         return TypedResults.Ok((await catalog.ListAsync(ct)).Select(p => ToItem(p)).ToList());
@@ -46,7 +46,7 @@ public static class ProductsApi
     internal static async Task<IResult> GetAsync(Guid id, ProductCatalog catalog, CancellationToken ct) =>
         await catalog.FindAsync(id, ct) is { } product
             ? TypedResults.Ok(ToItem(product))
-            : AcquisitionsApi.Problem(new Error("product-not-found", "No product has that id."));
+            : ApiRoutes.Problem(Error.NotFound("product-not-found", "No product has that id."));
 
     internal static async Task<IResult> CreateAsync(ProductBody? body, ProductCatalog catalog, ClaimsPrincipal user, CancellationToken ct)
     {
@@ -59,7 +59,7 @@ public static class ProductsApi
         var created = await catalog.CreateAsync(input.Value, AcquisitionsApi.Actor(user), ct);
         return created.IsSuccess
             ? TypedResults.Created($"{ApiRoutes.Prefix}/products/{created.Value.Id}", ToItem(created.Value))
-            : AcquisitionsApi.Problem(created.Error);
+            : ApiRoutes.Problem(created.Error);
     }
 
     /// <summary>Replaces a product's fields; omitted fields keep their value.</summary>
@@ -68,7 +68,7 @@ public static class ProductsApi
         var existing = await catalog.FindAsync(id, ct);
         if (existing is null)
         {
-            return AcquisitionsApi.Problem(new Error("product-not-found", "No product has that id."));
+            return ApiRoutes.Problem(Error.NotFound("product-not-found", "No product has that id."));
         }
 
         var input = ToInput(body, existing);
@@ -78,7 +78,7 @@ public static class ProductsApi
         }
 
         var updated = await catalog.UpdateAsync(id, input.Value, AcquisitionsApi.Actor(user), ct);
-        return updated.IsSuccess ? TypedResults.Ok(ToItem(updated.Value)) : AcquisitionsApi.Problem(updated.Error);
+        return updated.IsSuccess ? TypedResults.Ok(ToItem(updated.Value)) : ApiRoutes.Problem(updated.Error);
     }
 
     internal static ProductItem ToItem(Product p, string? whyNot = null) => new(

@@ -33,7 +33,7 @@ public static class ProviderAccountsApi
     internal static async Task<IResult> GetAsync(Guid id, ProviderAccountService service, CancellationToken ct) =>
         await service.FindAsync(id, ct) is { } account
             ? TypedResults.Ok(ToItem(account))
-            : AcquisitionsApi.Problem(new Error("provider-account-not-found", "No provider account has that id."));
+            : ApiRoutes.Problem(Error.NotFound("provider-account-not-found", "No provider account has that id."));
 
     internal static async Task<IResult> CreateAsync(AccountBody? body, ProviderAccountService service, ClaimsPrincipal user, CancellationToken ct)
     {
@@ -45,7 +45,7 @@ public static class ProviderAccountsApi
         var created = await service.CreateAsync(ToInput(body), AcquisitionsApi.Actor(user), ct);
         return created.IsSuccess
             ? TypedResults.Created($"{ApiRoutes.Prefix}/provider-accounts/{created.Value.Id}", ToItem(created.Value))
-            : AcquisitionsApi.Problem(created.Error);
+            : ApiRoutes.Problem(created.Error);
     }
 
     internal static async Task<IResult> UpdateAsync(Guid id, AccountBody? body, ProviderAccountService service, ClaimsPrincipal user, CancellationToken ct)
@@ -56,13 +56,13 @@ public static class ProviderAccountsApi
         }
 
         var updated = await service.UpdateAsync(id, ToInput(body), AcquisitionsApi.Actor(user), ct);
-        return updated.IsSuccess ? TypedResults.Ok(ToItem(updated.Value)) : AcquisitionsApi.Problem(updated.Error);
+        return updated.IsSuccess ? TypedResults.Ok(ToItem(updated.Value)) : ApiRoutes.Problem(updated.Error);
     }
 
     internal static async Task<IResult> DeleteAsync(Guid id, ProviderAccountService service, ClaimsPrincipal user, CancellationToken ct)
     {
         var deleted = await service.DeleteAsync(id, AcquisitionsApi.Actor(user), ct);
-        return deleted.IsSuccess ? TypedResults.NoContent() : AcquisitionsApi.Problem(deleted.Error);
+        return deleted.IsSuccess ? TypedResults.NoContent() : ApiRoutes.Problem(deleted.Error);
     }
 
     internal static AccountItem ToItem(ProviderAccount a) =>

@@ -59,7 +59,7 @@ public static class TrustedCaSetsApi
         var read = sets.SystemFileCertificates(name);
         return read.IsSuccess
             ? TypedResults.Ok(read.Value)
-            : ApiRoutes.Problem(read.Error, read.Error.Code == "file-unknown" ? StatusCodes.Status404NotFound : StatusCodes.Status400BadRequest);
+            : ApiRoutes.Problem(read.Error);
     }
 
     internal static async Task<IResult> GetAsync(Guid id, TrustedCaSets sets, CancellationToken ct) =>
@@ -75,7 +75,7 @@ public static class TrustedCaSetsApi
         var created = await sets.CreateAsync(body.Name, body.SystemFiles, AcquisitionsApi.Actor(user), ct);
         if (!created.IsSuccess)
         {
-            return Problem(created.Error);
+            return ApiRoutes.Problem(created.Error);
         }
 
         var document = await sets.GetAsync(created.Value.Id, ct);
@@ -90,13 +90,13 @@ public static class TrustedCaSetsApi
         }
 
         var renamed = await sets.RenameAsync(id, body.Name, AcquisitionsApi.Actor(user), ct);
-        return renamed.IsSuccess ? await DocumentAsync(sets, id, ct) : Problem(renamed.Error);
+        return renamed.IsSuccess ? await DocumentAsync(sets, id, ct) : ApiRoutes.Problem(renamed.Error);
     }
 
     internal static async Task<IResult> DeleteAsync(Guid id, TrustedCaSets sets, ClaimsPrincipal user, CancellationToken ct)
     {
         var deleted = await sets.DeleteAsync(id, AcquisitionsApi.Actor(user), ct);
-        return deleted.IsSuccess ? TypedResults.Ok(new DeleteOutcome(id, deleted.Value)) : Problem(deleted.Error);
+        return deleted.IsSuccess ? TypedResults.Ok(new DeleteOutcome(id, deleted.Value)) : ApiRoutes.Problem(deleted.Error);
     }
 
     internal static async Task<IResult> SystemFilesAsync(Guid id, SystemFilesBody? body, TrustedCaSets sets, ClaimsPrincipal user, CancellationToken ct)
@@ -107,7 +107,7 @@ public static class TrustedCaSetsApi
         }
 
         var chosen = await sets.SetSystemFilesAsync(id, body.Files, AcquisitionsApi.Actor(user), ct);
-        return chosen.IsSuccess ? await DocumentAsync(sets, id, ct) : Problem(chosen.Error);
+        return chosen.IsSuccess ? await DocumentAsync(sets, id, ct) : ApiRoutes.Problem(chosen.Error);
     }
 
     /// <summary>Multipart upload: one or more files (any field name), PEM bundles, DER or PKCS#7; CA certificates only.</summary>
@@ -116,7 +116,7 @@ public static class TrustedCaSetsApi
         ArgumentNullException.ThrowIfNull(request);
         if (!request.HasFormContentType)
         {
-            return ApiRoutes.Problem(new Error("multipart-required", "Send the CA certificate file(s) as multipart/form-data (field 'file')."), StatusCodes.Status415UnsupportedMediaType);
+            return ApiRoutes.UnsupportedMediaType(new Error("multipart-required", "Send the CA certificate file(s) as multipart/form-data (field 'file')."));
         }
 
         var form = await request.ReadFormAsync(ct);
@@ -131,7 +131,7 @@ public static class TrustedCaSetsApi
         {
             if (file.Length > MaxUploadBytes)
             {
-                return ApiRoutes.Problem(new Error("upload-too-large", $"'{file.FileName}' is larger than {MaxUploadBytes / (1024 * 1024)} MiB."), StatusCodes.Status413PayloadTooLarge);
+                return ApiRoutes.Problem(Error.TooLarge("upload-too-large", $"'{file.FileName}' is larger than {MaxUploadBytes / (1024 * 1024)} MiB."));
             }
 
             using var buffer = new MemoryStream((int)file.Length);
@@ -139,7 +139,7 @@ public static class TrustedCaSetsApi
             var outcome = await sets.AddCertificatesAsync(id, buffer.ToArray(), AcquisitionsApi.Actor(user), ct);
             if (!outcome.IsSuccess)
             {
-                return Problem(outcome.Error);
+                return ApiRoutes.Problem(outcome.Error);
             }
 
             added.AddRange(outcome.Value.Added.Select(ToCertificate));
@@ -153,37 +153,25 @@ public static class TrustedCaSetsApi
     internal static async Task<IResult> RemoveCertificateAsync(Guid id, Guid certificateId, TrustedCaSets sets, ClaimsPrincipal user, CancellationToken ct)
     {
         var removed = await sets.RemoveCertificateAsync(id, certificateId, AcquisitionsApi.Actor(user), ct);
-        return removed.IsSuccess ? TypedResults.NoContent() : Problem(removed.Error);
+        return removed.IsSuccess ? TypedResults.NoContent() : ApiRoutes.Problem(removed.Error);
     }
 
     internal static async Task<IResult> MergeAsync(Guid id, TrustedCaSets sets, ClaimsPrincipal user, CancellationToken ct)
     {
         var merged = await sets.MergeAsync(id, AcquisitionsApi.Actor(user), ct);
-        return merged.IsSuccess ? await DocumentAsync(sets, id, ct) : Problem(merged.Error);
+        return merged.IsSuccess ? await DocumentAsync(sets, id, ct) : ApiRoutes.Problem(merged.Error);
     }
 
     internal static async Task<IResult> DefaultAsync(Guid id, TrustedCaSets sets, ClaimsPrincipal user, CancellationToken ct)
     {
         var chosen = await sets.SetDefaultAsync(id, AcquisitionsApi.Actor(user), ct);
-        return chosen.IsSuccess ? await DocumentAsync(sets, id, ct) : Problem(chosen.Error);
-    }
-
-    internal static IResult Problem(Error error)
-    {
-        ArgumentNullException.ThrowIfNull(error);
-        var status = error.Code switch
-        {
-            "set-not-found" or "certificate-not-found" => StatusCodes.Status404NotFound,
-            "name-taken" or "set-is-default" => StatusCodes.Status409Conflict,
-            _ => StatusCodes.Status400BadRequest,
-        };
-        return ApiRoutes.Problem(error, status);
+        return chosen.IsSuccess ? await DocumentAsync(sets, id, ct) : ApiRoutes.Problem(chosen.Error);
     }
 
     private static async Task<IResult> DocumentAsync(TrustedCaSets sets, Guid id, CancellationToken ct)
     {
         var details = await sets.GetAsync(id, ct);
-        return details.IsSuccess ? TypedResults.Ok(ToDocument(details.Value)) : Problem(details.Error);
+        return details.IsSuccess ? TypedResults.Ok(ToDocument(details.Value)) : ApiRoutes.Problem(details.Error);
     }
 
     private static SetDocument ToDocument(TrustedCaSetDetails d) => new(

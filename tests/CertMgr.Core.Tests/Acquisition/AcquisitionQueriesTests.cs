@@ -5,12 +5,15 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace CertMgr.Core.Tests.Acquisition;
 
-public sealed class AcquisitionQueriesTests
+public class AcquisitionQueriesTests
 {
+    /// <summary>The database the class runs on; a subclass in OnPostgres.cs runs it all again on PostgreSQL.</summary>
+    protected virtual TestDatabase Database => TestDatabase.Sqlite;
+
     [Fact]
     public async Task RenewalDue_PerDefinitionLeadTime_OnlyLifecycleManagedWithoutOpenProcess()
     {
-        await using var f = await CoreFixture.CreateAsync();
+        await using var f = await CoreFixture.CreateAsync(database: Database);
         var now = f.Time.GetUtcNow();
         // Expires in 40 days: due with the default 60-day lead, not with a 30-day lead.
         var due = await AddWithCurrentAsync(f, "due.example.test", now.AddDays(40), lead: 60);
@@ -31,7 +34,7 @@ public sealed class AcquisitionQueriesTests
     [Fact]
     public async Task Search_DefinitionTagSanOrOrderNumber_FindsOnlyTheMatchingRequests()
     {
-        await using var f = await CoreFixture.CreateAsync();
+        await using var f = await CoreFixture.CreateAsync(database: Database);
         var shop = await AcquisitionTestData.AddDefinitionAsync(f, "shop.example.test", configure: d =>
         {
             d.SubjectAlternativeNames = ["shop.example.test", "Checkout.Example.Test"];

@@ -10,8 +10,11 @@ using X509Request = System.Security.Cryptography.X509Certificates.CertificateReq
 
 namespace CertMgr.Core.Tests.Acquisition;
 
-public sealed class AcquisitionServiceTests
+public class AcquisitionServiceTests
 {
+    /// <summary>The database the class runs on; a subclass in OnPostgres.cs runs it all again on PostgreSQL.</summary>
+    protected virtual TestDatabase Database => TestDatabase.Sqlite;
+
     private static Task<T> With<T>(CoreFixture f, Func<AcquisitionService, Task<T>> action) =>
         f.WithAsync(sp => action(sp.GetRequiredService<AcquisitionService>()));
 
@@ -27,7 +30,7 @@ public sealed class AcquisitionServiceTests
     [Fact]
     public async Task Start_SecondOpenProcess_Refused()
     {
-        await using var f = await CoreFixture.CreateAsync();
+        await using var f = await CoreFixture.CreateAsync(database: Database);
         var id = await AcquisitionTestData.AddDefinitionAsync(f);
 
         var first = await With(f, s => s.StartAsync(id, RequestKind.New, "alice", CancellationToken.None));
@@ -44,7 +47,7 @@ public sealed class AcquisitionServiceTests
     [Fact]
     public async Task Start_RenewalWithoutCurrentOrMonitoredOnlyOrUnknown_Refused()
     {
-        await using var f = await CoreFixture.CreateAsync();
+        await using var f = await CoreFixture.CreateAsync(database: Database);
         var id = await AcquisitionTestData.AddDefinitionAsync(f);
         var monitored = await AcquisitionTestData.AddDefinitionAsync(f, "mon.example.test", mode: OperationMode.MonitoredOnly);
 
@@ -61,7 +64,7 @@ public sealed class AcquisitionServiceTests
     [Fact]
     public async Task SetKey_New_SealedKeyOfDefinitionSpecAndCsrWithDnAndSans()
     {
-        await using var f = await CoreFixture.CreateAsync();
+        await using var f = await CoreFixture.CreateAsync(database: Database);
         var id = await AcquisitionTestData.AddDefinitionAsync(f, configure: d => { d.KeyAlgorithm = KeyAlgorithm.Rsa; d.KeySize = 2048; });
 
         var requestId = await StartWithKeyAsync(f, id);
@@ -84,7 +87,7 @@ public sealed class AcquisitionServiceTests
     [Fact]
     public async Task SetKey_AgainWithNewKey_ReplacesAndDropsUnusedGeneratedKey()
     {
-        await using var f = await CoreFixture.CreateAsync();
+        await using var f = await CoreFixture.CreateAsync(database: Database);
         var id = await AcquisitionTestData.AddDefinitionAsync(f);
         var requestId = await StartWithKeyAsync(f, id);
         var firstKey = await f.DbAsync(db => db.Requests.Where(r => r.Id == requestId).Select(r => r.PrivateKeyId).SingleAsync());
@@ -99,7 +102,7 @@ public sealed class AcquisitionServiceTests
     [Fact]
     public async Task SetKey_ReuseRefusals_WrongSpecUnknownKeyNoCurrent()
     {
-        await using var f = await CoreFixture.CreateAsync();
+        await using var f = await CoreFixture.CreateAsync(database: Database);
         var id = await AcquisitionTestData.AddDefinitionAsync(f);
         var other = await AcquisitionTestData.AddDefinitionAsync(f, "rsa.example.test", configure: d => { d.KeyAlgorithm = KeyAlgorithm.Rsa; d.KeySize = 2048; });
         var rsaRequest = await StartWithKeyAsync(f, other);
@@ -122,7 +125,7 @@ public sealed class AcquisitionServiceTests
     [Fact]
     public async Task BuiltInCaProduct_IssuesAtOnce_ThenCompleteMakesItCurrent()
     {
-        await using var f = await CoreFixture.CreateAsync();
+        await using var f = await CoreFixture.CreateAsync(database: Database);
         var id = await AcquisitionTestData.AddDefinitionAsync(f);
         var requestId = await StartWithKeyAsync(f, id);
         var product = await AcquisitionTestData.ProductAsync(f, "CertMgr", "Built-in Private CA");
@@ -161,7 +164,7 @@ public sealed class AcquisitionServiceTests
     [Fact]
     public async Task ChooseProduct_Unsuitable_RefusedWithReason()
     {
-        await using var f = await CoreFixture.CreateAsync();
+        await using var f = await CoreFixture.CreateAsync(database: Database);
         var id = await AcquisitionTestData.AddDefinitionAsync(f, "*.wild.example.test", ["*.wild.example.test", "wild.example.test"]);
         var requestId = await StartWithKeyAsync(f, id);
         var positive = await AcquisitionTestData.ProductAsync(f, "Sectigo", "PositiveSSL DV");
@@ -178,7 +181,7 @@ public sealed class AcquisitionServiceTests
     [Fact]
     public async Task CommercialFlow_OrderReceiveComplete_WrongCertificatesRefused()
     {
-        await using var f = await CoreFixture.CreateAsync();
+        await using var f = await CoreFixture.CreateAsync(database: Database);
         var now = f.Time.GetUtcNow();
         using var ca = new TestCommercialCa(now);
         var id = await AcquisitionTestData.AddDefinitionAsync(f);
@@ -231,7 +234,7 @@ public sealed class AcquisitionServiceTests
     [Fact]
     public async Task Receive_MissingName_RefusedNamingIt()
     {
-        await using var f = await CoreFixture.CreateAsync();
+        await using var f = await CoreFixture.CreateAsync(database: Database);
         var now = f.Time.GetUtcNow();
         using var ca = new TestCommercialCa(now);
         var id = await AcquisitionTestData.AddDefinitionAsync(f);
@@ -257,7 +260,7 @@ public sealed class AcquisitionServiceTests
     [Fact]
     public async Task Cancel_OpenProcess_CancelledAndNewOneMayStart()
     {
-        await using var f = await CoreFixture.CreateAsync();
+        await using var f = await CoreFixture.CreateAsync(database: Database);
         var id = await AcquisitionTestData.AddDefinitionAsync(f);
         var requestId = await StartWithKeyAsync(f, id);
 

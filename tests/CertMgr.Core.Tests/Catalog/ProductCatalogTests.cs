@@ -5,15 +5,18 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace CertMgr.Core.Tests.Catalog;
 
-public sealed class ProductCatalogTests
+public class ProductCatalogTests
 {
+    /// <summary>The database the class runs on; a subclass in OnPostgres.cs runs it all again on PostgreSQL.</summary>
+    protected virtual TestDatabase Database => TestDatabase.Sqlite;
+
     private static Task<T> With<T>(CoreFixture f, Func<ProductCatalog, Task<T>> action) =>
         f.WithAsync(sp => action(sp.GetRequiredService<ProductCatalog>()));
 
     [Fact]
     public async Task Initialize_SeedsRealProductsAndBuiltInCa_Idempotently()
     {
-        await using var f = await CoreFixture.CreateAsync();
+        await using var f = await CoreFixture.CreateAsync(database: Database);
 
         var again = await With(f, c => c.EnsureSeededAsync(CancellationToken.None));
         await f.InitializeAsync();
@@ -33,7 +36,7 @@ public sealed class ProductCatalogTests
     [Fact]
     public async Task CreateAndUpdate_ValidatesAndRefusesDuplicates()
     {
-        await using var f = await CoreFixture.CreateAsync();
+        await using var f = await CoreFixture.CreateAsync(database: Database);
         var input = new ProductInput("Acme Trust", "Basic DV", ValidationLevel.DV, false, 1, 200, "https://acme-trust.example/", true);
 
         var created = await With(f, c => c.CreateAsync(input, "admin", CancellationToken.None));
@@ -56,7 +59,7 @@ public sealed class ProductCatalogTests
     [Fact]
     public async Task ForDefinition_WildcardDefinition_OnlyWildcardProductsFit()
     {
-        await using var f = await CoreFixture.CreateAsync();
+        await using var f = await CoreFixture.CreateAsync(database: Database);
         var id = await Acquisition.AcquisitionTestData.AddDefinitionAsync(f, "*.shop.example.test", ["*.shop.example.test", "shop.example.test"]);
 
         var fits = await With(f, c => c.ForDefinitionAsync(id, CancellationToken.None));

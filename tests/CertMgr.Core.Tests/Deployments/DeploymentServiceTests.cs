@@ -5,7 +5,9 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using CertMgr.Core.Common;
 using CertMgr.Core.Deployments;
+using CertMgr.Core.Deployments.Targets;
 using CertMgr.Core.Documents;
 using CertMgr.Core.Inventory;
 using CertMgr.Core.Monitoring;
@@ -23,8 +25,11 @@ using Microsoft.Extensions.Logging;
 namespace CertMgr.Core.Tests.Deployments;
 
 /// <summary>Deployment processes over a real data directory, with deploy checks against a real nginx.</summary>
-public sealed class DeploymentServiceTests : IAsyncLifetime
+public class DeploymentServiceTests : IAsyncLifetime
 {
+    /// <summary>The database the class runs on; a subclass in OnPostgres.cs runs it all again on PostgreSQL.</summary>
+    protected virtual TestDatabase Database => TestDatabase.Sqlite;
+
     private const string Cn = "www.deploy.test";
     private const string Password = "Package-Password-2026!";
     private readonly TestPki _pki = new();
@@ -34,7 +39,7 @@ public sealed class DeploymentServiceTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _f = await CoreFixture.CreateAsync();
+        _f = await CoreFixture.CreateAsync(database: Database);
         // The probe runs against real time; the certificates are made for now, so the fixture's clock must agree.
         _f.Time.SetUtcNow(TimeProvider.System.GetUtcNow());
         _current = _pki.Leaf(Cn, [Cn]);
@@ -94,6 +99,68 @@ public sealed class DeploymentServiceTests : IAsyncLifetime
         var prepared = await WithServiceAsync(s => s.PrepareAsync(Info(definitionId, kind, software), Password, "alice", CancellationToken.None));
         Assert.True(prepared.IsSuccess, prepared.Error?.Message);
         return prepared.Value;
+    }
+
+    /// <summary>A deploy target standing in at the seam (the SSH installer's place): installs or fails as told.</summary>
+    private sealed class FakeTarget(InstallOutcome outcome) : IDeployTarget
+    {
+        public List<InstallRequest> Calls { get; } = [];
+
+        public DeployTargetKind Kind => DeployTargetKind.Ssh;
+
+        public bool CanAutoInstall(CertificateDefinition definition) => definition.TargetServerName == "web01.deploy.test";
+
+        public Task<InstallOutcome> InstallAsync(InstallRequest request, CancellationToken ct)
+        {
+            Calls.Add(request);
+            return Task.FromResult(outcome);
+        }
+    }
+
+    private async Task<T> WithTargetAsync<T>(IDeployTarget target, Func<DeploymentService, Task<T>> action)
+    {
+        await using var scope = _f.Scope();
+        var s = scope.ServiceProvider;
+        var service = new DeploymentService(s.GetRequiredService<CertMgrDbContext>(), s.GetRequiredService<DocumentStore>(), s.GetRequiredService<SecretProtector>(),
+            s.GetRequiredService<TrustedCaSets>(), s.GetRequiredService<MonitorOptions>(), new DeployTargets([new ManualDeployTarget(), target]), _f.Time,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<DeploymentService>.Instance);
+        return await action(service);
+    }
+
+    [Fact]
+    public async Task RequestInstall_TargetInstalls_AutoInstalledWithoutEmail()
+    {
+        var definitionId = await DefinitionAsync(ClosedPort(), adminEmail: null);
+        var prepared = await PrepareAsync(definitionId);
+        var target = new FakeTarget(new InstallOutcome.Installed("nginx reloaded"));
+
+        var requested = await WithTargetAsync(target, s => s.RequestInstallAsync(prepared.Id, null, "alice", CancellationToken.None));
+
+        Assert.True(requested.IsSuccess, requested.Error?.Message);
+        Assert.Equal(DeploymentStatus.AutoInstalled, requested.Value.Status);
+        var call = Assert.Single(target.Calls);
+        Assert.NotNull(call.Package?.DocumentId);
+        Assert.Equal(0, await _f.DbAsync(db => db.SentEmails.CountAsync()));
+        var events = await _f.DbAsync(db => db.DeploymentEvents.Where(e => e.DeploymentId == prepared.Id && e.Action == "request-install").ToListAsync());
+        Assert.Contains("nginx reloaded", Assert.Single(events).Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RequestInstall_TargetFails_FailureRecordedWithStepAndStatusUnchanged()
+    {
+        var definitionId = await DefinitionAsync(ClosedPort());
+        var prepared = await PrepareAsync(definitionId);
+        var target = new FakeTarget(new InstallOutcome.Failed("validate", new Error("validate-failed", "nginx -t refused the configuration; the old files are back.")));
+
+        var requested = await WithTargetAsync(target, s => s.RequestInstallAsync(prepared.Id, null, "alice", CancellationToken.None));
+
+        Assert.Equal("validate-failed", requested.Error?.Code);
+        var stored = await _f.DbAsync(db => db.Deployments.AsNoTracking().SingleAsync(d => d.Id == prepared.Id));
+        Assert.Equal(DeploymentStatus.Prepared, stored.Status);
+        var failure = await _f.DbAsync(db => db.DeploymentEvents.SingleAsync(e => e.DeploymentId == prepared.Id && e.Action == "request-install"));
+        Assert.Equal("failure", failure.Outcome);
+        Assert.Contains("failed at validate", failure.Detail, StringComparison.Ordinal);
+        Assert.Equal(0, await _f.DbAsync(db => db.SentEmails.CountAsync()));
     }
 
     private static int ClosedPort()
@@ -323,7 +390,7 @@ public sealed class DeploymentServiceTests : IAsyncLifetime
         await using var scope = _f.Scope();
         var s = scope.ServiceProvider;
         var service = new DeploymentService(s.GetRequiredService<CertMgrDbContext>(), s.GetRequiredService<DocumentStore>(), s.GetRequiredService<SecretProtector>(),
-            s.GetRequiredService<TrustedCaSets>(), s.GetRequiredService<MonitorOptions>(), _f.Time, factory.CreateLogger<DeploymentService>());
+            s.GetRequiredService<TrustedCaSets>(), s.GetRequiredService<MonitorOptions>(), s.GetRequiredService<DeployTargets>(), _f.Time, factory.CreateLogger<DeploymentService>());
 
         var prepared = await service.PrepareAsync(Info(definitionId), Password, "alice", CancellationToken.None);
         await service.CheckAsync(prepared.Value.Id, null, "alice", CancellationToken.None);

@@ -5,11 +5,14 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace CertMgr.Core.Tests.Inventory;
 
-public sealed class DefinitionServiceTests : IAsyncLifetime
+public class DefinitionServiceTests : IAsyncLifetime
 {
+    /// <summary>The database the class runs on; a subclass in OnPostgres.cs runs it all again on PostgreSQL.</summary>
+    protected virtual TestDatabase Database => TestDatabase.Sqlite;
+
     private CoreFixture _fx = null!;
 
-    public async Task InitializeAsync() => _fx = await CoreFixture.CreateAsync();
+    public async Task InitializeAsync() => _fx = await CoreFixture.CreateAsync(database: Database);
 
     public async Task DisposeAsync() => await _fx.DisposeAsync();
 
@@ -172,7 +175,7 @@ public sealed class DefinitionServiceTests : IAsyncLifetime
     [Fact]
     public async Task DeleteAsync_WithCurrentCertificate_DefinitionAndCertificatesGoneKeyStays()
     {
-        await using var home = await CoreFixture.CreateAsync();
+        await using var home = await CoreFixture.CreateAsync(database: Database);
         var pfx = TestCertificates.SelfSignedPfx("del.example.com", "pw");
         var summary = await home.WithAsync(sp => sp.GetRequiredService<ImportService>().ImportAsync(
             [new ImportFile("del.pfx", pfx)], new ImportSettings(OperationMode.LifecycleManaged, ["pw"]), "alice", CancellationToken.None));

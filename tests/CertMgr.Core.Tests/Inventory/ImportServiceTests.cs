@@ -11,11 +11,14 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace CertMgr.Core.Tests.Inventory;
 
-public sealed class ImportServiceTests(PkiFiles files) : IClassFixture<PkiFiles>, IAsyncLifetime
+public class ImportServiceTests(PkiFiles files) : IClassFixture<PkiFiles>, IAsyncLifetime
 {
+    /// <summary>The database the class runs on; a subclass in OnPostgres.cs runs it all again on PostgreSQL.</summary>
+    protected virtual TestDatabase Database => TestDatabase.Sqlite;
+
     private CoreFixture _fx = null!;
 
-    public async Task InitializeAsync() => _fx = await CoreFixture.CreateAsync();
+    public async Task InitializeAsync() => _fx = await CoreFixture.CreateAsync(database: Database);
 
     public async Task DisposeAsync() => await _fx.DisposeAsync();
 

@@ -12,8 +12,11 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace CertMgr.Core.Tests.Monitoring;
 
-public sealed class MonitorServiceTests
+public class MonitorServiceTests
 {
+    /// <summary>The database the class runs on; a subclass in OnPostgres.cs runs it all again on PostgreSQL.</summary>
+    protected virtual TestDatabase Database => TestDatabase.Sqlite;
+
     private static int ClosedPort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
@@ -24,7 +27,7 @@ public sealed class MonitorServiceTests
     [Fact]
     public async Task Run_MonitoredAndDeployedDefinitions_OneResultEachWithVerdictsAndCounts()
     {
-        await using var f = await CoreFixture.CreateAsync();
+        await using var f = await CoreFixture.CreateAsync(database: Database);
         // The probe runs against real time; certificates are made for now, so the fixture's clock must agree.
         f.Time.SetUtcNow(TimeProvider.System.GetUtcNow());
         using var pki = new TestPki();

@@ -12,8 +12,11 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CertMgr.Core.Tests.PrivateCa;
 
-public sealed class CaIssuanceTests : IDisposable
+public class CaIssuanceTests : IDisposable
 {
+    /// <summary>The database the class runs on; a subclass in OnPostgres.cs runs it all again on PostgreSQL.</summary>
+    protected virtual TestDatabase Database => TestDatabase.Sqlite;
+
     private readonly string _dir = CaTestData.TempDir();
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
@@ -24,7 +27,7 @@ public sealed class CaIssuanceTests : IDisposable
     [Fact]
     public async Task IssueForCsr_OpensslRequest_VerifiesWithOpensslAndIsOnRecord()
     {
-        await using var f = await CoreFixture.CreateAsync();
+        await using var f = await CoreFixture.CreateAsync(database: Database);
         Openssl.Run(_dir, "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "leaf.key",
             "-subj", "/CN=web.example.test", "-addext", "subjectAltName=DNS:web.example.test,IP:127.0.0.1", "-out", "leaf.csr");
 
@@ -45,7 +48,7 @@ public sealed class CaIssuanceTests : IDisposable
     [Fact]
     public async Task IssueForCsr_TamperedSignature_RefusedAndNothingRecorded()
     {
-        await using var f = await CoreFixture.CreateAsync();
+        await using var f = await CoreFixture.CreateAsync(database: Database);
         using var key = RSA.Create(2048);
         var csr = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=a.example.test", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)
             .CreateSigningRequest();
@@ -61,7 +64,7 @@ public sealed class CaIssuanceTests : IDisposable
     [Fact]
     public async Task IssueForCsr_BadNameInCsr_RefusedBeforeSigning()
     {
-        await using var f = await CoreFixture.CreateAsync();
+        await using var f = await CoreFixture.CreateAsync(database: Database);
         Openssl.Run(_dir, "req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", "k.pem", "-subj", "/CN=x",
             "-addext", "subjectAltName=DNS:bad_name.example.test", "-out", "bad.csr");
         var before = await f.DbAsync(db => db.IssuedCertificates.CountAsync());
@@ -75,7 +78,7 @@ public sealed class CaIssuanceTests : IDisposable
     [Fact]
     public async Task Issue_DatabaseFailsAfterSigning_PendingRowWithIntendedCertificateRemains()
     {
-        await using var f = await CoreFixture.CreateAsync();
+        await using var f = await CoreFixture.CreateAsync(database: Database);
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = CaTestData.Server(CaTestData.PublicKeyOf(key), "crash.example.test");
         var options = new DbContextOptionsBuilder<CertMgrDbContext>();
@@ -101,7 +104,7 @@ public sealed class CaIssuanceTests : IDisposable
     [Fact]
     public async Task IssueClient_NewKey_ClientAuthWithKeyVerifiesWithOpenssl()
     {
-        await using var f = await CoreFixture.CreateAsync();
+        await using var f = await CoreFixture.CreateAsync(database: Database);
 
         var result = await WithIssuance(f, s => s.IssueClientAsync("alice", null, "tester", CancellationToken.None));
 
@@ -116,7 +119,7 @@ public sealed class CaIssuanceTests : IDisposable
     [Fact]
     public async Task IssueForDefinition_DefinitionNames_ServerCertificateWithThem()
     {
-        await using var f = await CoreFixture.CreateAsync();
+        await using var f = await CoreFixture.CreateAsync(database: Database);
         var definition = new CertificateDefinition { Name = "web", CommonName = "web.example.test", Organization = "Example", SubjectAlternativeNames = ["alt.example.test"] };
         await f.DbAsync(async db =>
         {
@@ -137,7 +140,7 @@ public sealed class CaIssuanceTests : IDisposable
     [Fact]
     public async Task Issue_ConfiguredUrls_CrlDistributionPointAndAuthorityInfoAccessPresent()
     {
-        await using var f = await CoreFixture.CreateAsync();
+        await using var f = await CoreFixture.CreateAsync(database: Database);
         var options = PrivateCaOptions.From(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["PkiHttpUrl"] = "http://127.0.0.1:23467",

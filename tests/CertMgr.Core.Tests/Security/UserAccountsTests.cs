@@ -5,15 +5,18 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace CertMgr.Core.Tests.Security;
 
-public sealed class UserAccountsTests
+public class UserAccountsTests
 {
+    /// <summary>The database the class runs on; a subclass in OnPostgres.cs runs it all again on PostgreSQL.</summary>
+    protected virtual TestDatabase Database => TestDatabase.Sqlite;
+
     private static Task<T> Users<T>(CoreFixture f, Func<UserAccounts, Task<T>> action) =>
         f.WithAsync(sp => action(sp.GetRequiredService<UserAccounts>()));
 
     [Fact]
     public async Task Initialize_NewDirectory_CreatesAdminThatMustChangeItsPasswordAndOwnerOnlyPasswordFile()
     {
-        await using var f = await CoreFixture.CreateAsync(initialize: false);
+        await using var f = await CoreFixture.CreateAsync(initialize: false, database: Database);
         var outcome = await f.InitializeAsync();
 
         Assert.NotNull(outcome.InitialAdminPassword);
@@ -33,7 +36,7 @@ public sealed class UserAccountsTests
     [Fact]
     public async Task SignIn_InitialPassword_SucceedsAndWrongPasswordFails()
     {
-        await using var f = await CoreFixture.CreateAsync(initialize: false);
+        await using var f = await CoreFixture.CreateAsync(initialize: false, database: Database);
         var password = (await f.InitializeAsync()).InitialAdminPassword!;
 
         var ok = await Users(f, u => u.SignInAsync("ADMIN", password, "127.0.0.1", CancellationToken.None));
@@ -53,7 +56,7 @@ public sealed class UserAccountsTests
     [Fact]
     public async Task SignIn_FiveWrongPasswords_LocksOutEvenTheRightPasswordUntilLockoutEnds()
     {
-        await using var f = await CoreFixture.CreateAsync(initialize: false);
+        await using var f = await CoreFixture.CreateAsync(initialize: false, database: Database);
         var password = (await f.InitializeAsync()).InitialAdminPassword!;
 
         for (var i = 0; i < UserAccounts.MaxFailedLogins; i++)
@@ -72,7 +75,7 @@ public sealed class UserAccountsTests
     [Fact]
     public async Task ChangePassword_Valid_ClearsForcedChangeRotatesStampAndDeletesInitialPasswordFile()
     {
-        await using var f = await CoreFixture.CreateAsync(initialize: false);
+        await using var f = await CoreFixture.CreateAsync(initialize: false, database: Database);
         var password = (await f.InitializeAsync()).InitialAdminPassword!;
         var before = await f.DbAsync(db => db.Users.SingleAsync());
 
@@ -93,7 +96,7 @@ public sealed class UserAccountsTests
     [InlineData("my-admin-password-1", "password-contains-username")]
     public async Task ChangePassword_PolicyViolation_RefusedAndNothingChanges(string newPassword, string code)
     {
-        await using var f = await CoreFixture.CreateAsync(initialize: false);
+        await using var f = await CoreFixture.CreateAsync(initialize: false, database: Database);
         var password = (await f.InitializeAsync()).InitialAdminPassword!;
         var before = await f.DbAsync(db => db.Users.SingleAsync());
 
@@ -109,7 +112,7 @@ public sealed class UserAccountsTests
     [Fact]
     public async Task ChangePassword_WrongCurrentPassword_Refused()
     {
-        await using var f = await CoreFixture.CreateAsync(initialize: false);
+        await using var f = await CoreFixture.CreateAsync(initialize: false, database: Database);
         await f.InitializeAsync();
         var admin = await f.DbAsync(db => db.Users.SingleAsync());
 

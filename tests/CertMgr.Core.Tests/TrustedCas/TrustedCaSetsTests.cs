@@ -10,8 +10,11 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace CertMgr.Core.Tests.TrustedCas;
 
-public sealed class TrustedCaSetsTests
+public class TrustedCaSetsTests
 {
+    /// <summary>The database the class runs on; a subclass in OnPostgres.cs runs it all again on PostgreSQL.</summary>
+    protected virtual TestDatabase Database => TestDatabase.Sqlite;
+
     internal static X509Certificate2 Ca(string name, bool isCa = true)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
@@ -33,7 +36,7 @@ public sealed class TrustedCaSetsTests
     [Fact]
     public async Task FirstStart_WritesPublicRootsAndMakesDefaultSetWithThePrivateCa()
     {
-        await using var f = await CoreFixture.CreateAsync();
+        await using var f = await CoreFixture.CreateAsync(database: Database);
 
         var files = Directory.GetFiles(f.Home.SystemListDirectory).Select(Path.GetFileName).Order().ToList();
         var sets = await Sets(f, s => s.ListAsync(CancellationToken.None));
@@ -55,7 +58,7 @@ public sealed class TrustedCaSetsTests
     [Fact]
     public async Task Restart_ChangesNothing()
     {
-        await using var f = await CoreFixture.CreateAsync();
+        await using var f = await CoreFixture.CreateAsync(database: Database);
         var before = File.GetLastWriteTimeUtc(Path.Combine(f.Home.SystemListDirectory, "public-roots.pem"));
         var merges = await f.DbAsync(db => db.AuditEvents.CountAsync(e => e.Action == "merge"));
 
@@ -69,7 +72,7 @@ public sealed class TrustedCaSetsTests
     [Fact]
     public async Task Restart_ShippedRootsChanged_SetsUsingThemAreMergedAgain()
     {
-        await using var f = await CoreFixture.CreateAsync();
+        await using var f = await CoreFixture.CreateAsync(database: Database);
         var roots = Path.Combine(f.Home.SystemListDirectory, "public-roots.pem");
         using var stale = Ca("CN=Stale Root");
         await File.WriteAllBytesAsync(roots, Pem(stale)); // an older public-roots.pem, as before an upgrade
@@ -85,7 +88,7 @@ public sealed class TrustedCaSetsTests
     [Fact]
     public async Task Create_NameTrimmedFilesChosen_MergedAtOnce()
     {
-        await using var f = await CoreFixture.CreateAsync();
+        await using var f = await CoreFixture.CreateAsync(database: Database);
 
         var created = await Sets(f, s => s.CreateAsync("  Internal only ", ["certmgr-private-ca.pem"], "alice", CancellationToken.None));
         var anchors = await Sets(f, s => s.AnchorsAsync(created.Value.Id, CancellationToken.None));
@@ -103,7 +106,7 @@ public sealed class TrustedCaSetsTests
     [InlineData("bad\nname", "name-invalid")]
     public async Task Create_BadName_Refused(string name, string code)
     {
-        await using var f = await CoreFixture.CreateAsync();
+        await using var f = await CoreFixture.CreateAsync(database: Database);
 
         var created = await Sets(f, s => s.CreateAsync(name, null, "a", CancellationToken.None));
 
@@ -116,7 +119,7 @@ public sealed class TrustedCaSetsTests
     [InlineData("no-such-file.pem")]
     public async Task Create_UnknownSystemFile_Refused(string file)
     {
-        await using var f = await CoreFixture.CreateAsync();
+        await using var f = await CoreFixture.CreateAsync(database: Database);
 
         var created = await Sets(f, s => s.CreateAsync("X", [file], "a", CancellationToken.None));
 
@@ -126,7 +129,7 @@ public sealed class TrustedCaSetsTests
     [Fact]
     public async Task Rename_ToOtherSetsName_RefusedAndToNewName_Done()
     {
-        await using var f = await CoreFixture.CreateAsync();
+        await using var f = await CoreFixture.CreateAsync(database: Database);
         var set = (await Sets(f, s => s.CreateAsync("Partners", null, "a", CancellationToken.None))).Value;
 
         var taken = await Sets(f, s => s.RenameAsync(set.Id, "Default", "a", CancellationToken.None));
@@ -142,7 +145,7 @@ public sealed class TrustedCaSetsTests
     [Fact]
     public async Task AddCertificates_PemBundleWithDuplicate_DedupedBySha256AndPendingUntilMerge()
     {
-        await using var f = await CoreFixture.CreateAsync();
+        await using var f = await CoreFixture.CreateAsync(database: Database);
         using var one = Ca("CN=Corp Root One");
         using var two = Ca("CN=Corp Root Two");
         var set = (await Sets(f, s => s.CreateAsync("Corp", [], "a", CancellationToken.None))).Value;
@@ -165,7 +168,7 @@ public sealed class TrustedCaSetsTests
     [Fact]
     public async Task AddCertificates_DerAndPkcs7_Read()
     {
-        await using var f = await CoreFixture.CreateAsync();
+        await using var f = await CoreFixture.CreateAsync(database: Database);
         using var der = Ca("CN=Der Root");
         using var p7a = Ca("CN=P7 Root A");
         using var p7b = Ca("CN=P7 Root B");
@@ -187,7 +190,7 @@ public sealed class TrustedCaSetsTests
     [Fact]
     public async Task AddCertificates_EndEntityOrGarbage_RefusedWithReasonAndNothingStored()
     {
-        await using var f = await CoreFixture.CreateAsync();
+        await using var f = await CoreFixture.CreateAsync(database: Database);
         using var leaf = Ca("CN=www.example.test", isCa: false);
         using var ca = Ca("CN=Good Root");
         var id = await DefaultIdAsync(f);
@@ -208,7 +211,7 @@ public sealed class TrustedCaSetsTests
     [Fact]
     public async Task RemoveCertificate_ThenMerge_EffectiveSetFollows()
     {
-        await using var f = await CoreFixture.CreateAsync();
+        await using var f = await CoreFixture.CreateAsync(database: Database);
         using var ca = Ca("CN=Corp Internal Root");
         var set = (await Sets(f, s => s.CreateAsync("Internal only", ["certmgr-private-ca.pem"], "alice", CancellationToken.None))).Value;
         var stored = (await Sets(f, s => s.AddCertificatesAsync(set.Id, Pem(ca), "alice", CancellationToken.None))).Value.Added.Single();
@@ -237,7 +240,7 @@ public sealed class TrustedCaSetsTests
     [Fact]
     public async Task SetSystemFiles_OnlyExistingFiles_PendingUntilMerge()
     {
-        await using var f = await CoreFixture.CreateAsync();
+        await using var f = await CoreFixture.CreateAsync(database: Database);
         var id = await DefaultIdAsync(f);
 
         var unknown = await Sets(f, s => s.SetSystemFilesAsync(id, ["public-roots.pem", "elsewhere.pem"], "a", CancellationToken.None));
@@ -258,7 +261,7 @@ public sealed class TrustedCaSetsTests
     [Fact]
     public async Task SystemFileCertificates_PublicRoots_ListedWithExpiry()
     {
-        await using var f = await CoreFixture.CreateAsync();
+        await using var f = await CoreFixture.CreateAsync(database: Database);
 
         var files = await Sets(f, s => Task.FromResult(s.DescribeSystemFiles()));
         var roots = await Sets(f, s => Task.FromResult(s.SystemFileCertificates("public-roots.pem")));
@@ -274,7 +277,7 @@ public sealed class TrustedCaSetsTests
     [Fact]
     public async Task Delete_Default_Refused()
     {
-        await using var f = await CoreFixture.CreateAsync();
+        await using var f = await CoreFixture.CreateAsync(database: Database);
         var id = await DefaultIdAsync(f);
 
         var deleted = await Sets(f, s => s.DeleteAsync(id, "a", CancellationToken.None));
@@ -286,7 +289,7 @@ public sealed class TrustedCaSetsTests
     [Fact]
     public async Task Delete_SetUsedByDefinitions_TheyMoveToTheDefaultSet()
     {
-        await using var f = await CoreFixture.CreateAsync();
+        await using var f = await CoreFixture.CreateAsync(database: Database);
         var set = (await Sets(f, s => s.CreateAsync("Old partners", null, "a", CancellationToken.None))).Value;
         var now = f.Time.GetUtcNow();
         await f.DbAsync(async db =>
@@ -313,7 +316,7 @@ public sealed class TrustedCaSetsTests
     [Fact]
     public async Task SetDefault_MovesTheDefaultAndOldOneCanThenBeDeleted()
     {
-        await using var f = await CoreFixture.CreateAsync();
+        await using var f = await CoreFixture.CreateAsync(database: Database);
         var oldId = await DefaultIdAsync(f);
         var created = await Sets(f, s => s.CreateAsync("Public only", ["public-roots.pem"], "a", CancellationToken.None));
 
@@ -335,7 +338,7 @@ public sealed class TrustedCaSetsTests
     [Fact]
     public async Task SaveAndMerge_BadUpload_NothingChanged()
     {
-        await using var f = await CoreFixture.CreateAsync();
+        await using var f = await CoreFixture.CreateAsync(database: Database);
         using var leaf = Ca("CN=not a ca", isCa: false);
         var id = await DefaultIdAsync(f);
 

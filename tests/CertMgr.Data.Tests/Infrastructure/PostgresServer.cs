@@ -25,10 +25,11 @@ internal sealed class PostgresServer
     public string ConnectionStringFor(string database) =>
         new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = database }.ConnectionString;
 
-    public async Task<string> CreateDatabaseAsync()
+    /// <summary>Creates an empty database, or a copy of <paramref name="template"/> (which must have no connections).</summary>
+    public async Task<string> CreateDatabaseAsync(string? template = null)
     {
         var name = $"certmgr_t_{Guid.NewGuid():N}";
-        await ExecuteAsync($"CREATE DATABASE \"{name}\"");
+        await ExecuteAsync(template is null ? $"CREATE DATABASE \"{name}\"" : $"CREATE DATABASE \"{name}\" TEMPLATE \"{template}\"");
         return name;
     }
 

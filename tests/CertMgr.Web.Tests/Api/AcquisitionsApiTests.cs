@@ -56,6 +56,21 @@ public sealed class AcquisitionsApiTests(AcquisitionApiServer server) : IClassFi
     }
 
     [Fact]
+    public async Task Poll_UnknownOrNothingPending_NotFoundAndConflictFromTheErrorKind()
+    {
+        var definitionId = await server.AddDefinitionAsync("api-poll.example.test");
+        var started = await server.User.PostAsJsonAsync("/api/v1/acquisitions", new { definitionId, kind = "New" });
+        var id = (await JsonAsync(started)).GetProperty("id").GetString();
+
+        var unknown = await server.User.PostAsync("/api/v1/acquisitions/0195b4a0-0000-7000-8000-000000000000/poll", null);
+        var draft = await server.User.PostAsync($"/api/v1/acquisitions/{id}/poll", null);
+
+        await AssertProblemAsync(unknown, HttpStatusCode.NotFound, "request-not-found");
+        await AssertProblemAsync(draft, HttpStatusCode.Conflict, "wrong-step");
+        Assert.Equal("key", (await JsonAsync(await server.User.GetAsync($"/api/v1/acquisitions/{id}"))).GetProperty("nextStep").GetString());
+    }
+
+    [Fact]
     public async Task BuiltInCaFlow_PlainUser_KeyCsrProductCompleteMakesCurrent()
     {
         var definitionId = await server.AddDefinitionAsync("api-builtin.example.test");

@@ -1,7 +1,8 @@
+using CertMgr.Core.Common;
 using CertMgr.Core.Inventory;
 using CertMgr.Data;
 using CertMgr.Data.Model;
-using CertMgr.Data.Secrets;
+using CertMgr.Web.ReadModels;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -11,7 +12,7 @@ namespace CertMgr.Web.Pages.Certificates;
 
 /// <summary>"Show certificate": thumbprints, names, validity, key, every extension decoded, the chain, downloads.</summary>
 [Authorize]
-public sealed class DetailsModel(CertMgrDbContext db, SecretProtector protector, TimeProvider time) : PageModel
+public sealed class DetailsModel(CertMgrDbContext db, KeyExportService exports, TimeProvider time) : PageModel
 {
     public CertificateView View { get; private set; } = null!;
 
@@ -32,13 +33,12 @@ public sealed class DetailsModel(CertMgrDbContext db, SecretProtector protector,
             return Forbid();
         }
 
-        var certificate = await db.Certificates.AsNoTracking().Include(c => c.PrivateKey).SingleOrDefaultAsync(c => c.Id == id, ct);
-        if (certificate is null)
+        var file = await exports.ExportCertificateAsync(id, format, passphrase, allowUnencryptedKey: false, new KeyExporter(User.Identity?.Name ?? "console", IsAdmin), ct);
+        if (file.Error?.Kind == ErrorKind.NotFound)
         {
             return NotFound();
         }
 
-        var file = CertificateFiles.ExportWithKey(certificate, certificate.PrivateKey, protector, format, passphrase, allowUnencryptedKey: false);
         if (!file.IsSuccess)
         {
             Error = file.Error.Message;
@@ -46,9 +46,6 @@ public sealed class DetailsModel(CertMgrDbContext db, SecretProtector protector,
             return Page();
         }
 
-        DefinitionHistory.Record(db, time.GetUtcNow(), User.Identity?.Name ?? "console", certificate.DefinitionId, "export-private-key",
-            $"Certificate {certificate.Sha1[..16]}… exported with its private key as {format}");
-        await db.SaveChangesAsync(ct);
         Response.Headers.CacheControl = "no-store";
         return File(file.Value.ToArray(), file.Value.ContentType, file.Value.FileName);
     }

@@ -1,5 +1,6 @@
 using CertMgr.Data;
 using CertMgr.Web.ConsoleUi;
+using CertMgr.Web.ReadModels;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;

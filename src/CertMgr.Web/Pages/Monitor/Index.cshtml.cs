@@ -3,6 +3,7 @@ using CertMgr.Core.Monitoring;
 using CertMgr.Data;
 using CertMgr.Web.Auth;
 using CertMgr.Web.ConsoleUi;
+using CertMgr.Web.ReadModels;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;

@@ -1,6 +1,7 @@
 using CertMgr.Core.Monitoring;
 using CertMgr.Data;
 using CertMgr.Data.Model;
+using CertMgr.Web.ReadModels;
 using Microsoft.EntityFrameworkCore;
 
 namespace CertMgr.Web.Pages.Monitor;

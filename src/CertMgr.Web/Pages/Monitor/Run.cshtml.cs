@@ -1,6 +1,7 @@
 using CertMgr.Core.Monitoring;
 using CertMgr.Data;
 using CertMgr.Web.ConsoleUi;
+using CertMgr.Web.ReadModels;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;

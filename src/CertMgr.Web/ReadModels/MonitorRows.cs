@@ -5,7 +5,7 @@ using CertMgr.Data;
 using CertMgr.Data.Model;
 using CertMgr.Web.ConsoleUi;
 
-namespace CertMgr.Web.Pages.Monitor;
+namespace CertMgr.Web.ReadModels;
 
 /// <summary>One line of the Monitor Execution History (console and API), projected in SQL.</summary>
 public sealed class RunRow

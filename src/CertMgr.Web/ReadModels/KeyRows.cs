@@ -4,7 +4,7 @@ using CertMgr.Data;
 using CertMgr.Data.Model;
 using CertMgr.Web.ConsoleUi;
 
-namespace CertMgr.Web.Pages.Keys;
+namespace CertMgr.Web.ReadModels;
 
 /// <summary>One line of the Private Keys list (console and API): never key material, only facts about the key.</summary>
 public sealed class KeyRow

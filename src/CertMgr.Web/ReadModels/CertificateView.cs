@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using CertMgr.Data.Model;
 
-namespace CertMgr.Web.Pages.Certificates;
+namespace CertMgr.Web.ReadModels;
 
 /// <summary>One extension, decoded for people: its name, OID, criticality and readable lines.</summary>
 public sealed record ExtensionView(string Name, string Oid, bool Critical, IReadOnlyList<string> Values);

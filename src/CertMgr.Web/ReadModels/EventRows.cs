@@ -5,7 +5,7 @@ using CertMgr.Data;
 using CertMgr.Data.Model;
 using CertMgr.Web.ConsoleUi;
 
-namespace CertMgr.Web.Pages.Events;
+namespace CertMgr.Web.ReadModels;
 
 /// <summary>One line of the Event Log (console and API).</summary>
 public sealed class EventRow

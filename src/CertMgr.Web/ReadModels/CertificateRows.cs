@@ -3,7 +3,7 @@ using CertMgr.Data;
 using CertMgr.Data.Model;
 using CertMgr.Web.ConsoleUi;
 
-namespace CertMgr.Web.Pages.Certificates;
+namespace CertMgr.Web.ReadModels;
 
 /// <summary>One line of the Certificates list (console and API), projected in SQL.</summary>
 public sealed class CertificateRow

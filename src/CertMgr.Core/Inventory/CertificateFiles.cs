@@ -6,7 +6,7 @@ using CertMgr.Core.Pki.Writing;
 using CertMgr.Data.Model;
 using CertMgr.Data.Secrets;
 
-namespace CertMgr.Web.Pages.Certificates;
+namespace CertMgr.Core.Inventory;
 
 /// <summary>
 /// A stored certificate as files: certificate-only downloads for every user, and formats with the private key only on
@@ -84,7 +84,7 @@ public static class CertificateFiles
     private static Result<ExportedFile> Export(Certificate certificate, ExportFormat format, AsymmetricAlgorithm? key, ExportOptions options)
     {
         using var leaf = X509CertificateLoader.LoadCertificate(certificate.Der);
-        var chain = CertificateView.ReadChain(certificate.ChainPem);
+        var chain = ReadChain(certificate.ChainPem);
         try
         {
             return CertificateExporter.Export(leaf, chain, key, format, options);
@@ -96,5 +96,22 @@ public static class CertificateFiles
                 c.Dispose();
             }
         }
+    }
+
+    private static List<X509Certificate2> ReadChain(string? chainPem)
+    {
+        var list = new List<X509Certificate2>();
+        var rest = (chainPem ?? "").AsSpan();
+        while (PemEncoding.TryFind(rest, out var fields))
+        {
+            if (rest[fields.Label].SequenceEqual("CERTIFICATE"))
+            {
+                list.Add(X509CertificateLoader.LoadCertificate(Convert.FromBase64String(rest[fields.Base64Data].ToString())));
+            }
+
+            rest = rest[fields.Location.End..];
+        }
+
+        return list;
     }
 }
