@@ -82,7 +82,7 @@ public sealed class CaCommandTests : IDisposable
     [Fact]
     public async Task Setup_Force_BacksUpOldCaAndShowRootPrintsNewOne()
     {
-        Assert.Equal(0, (await CertMgr("ca", "info")).Code); // initialises with the default CA
+        Assert.Equal(0, (await CertMgr("ca", "gen-crl", "--out", Work("first.crl"))).Code); // initialises with the default CA
         var (_, oldPem, _) = await CertMgr("ca", "show-root");
 
         var (code, _, error) = await CertMgr("ca", "setup", "--dn", "CN=Second Root", "--key", "ec-p256", "--force");
@@ -94,6 +94,20 @@ public sealed class CaCommandTests : IDisposable
         var (_, newPem, _) = await CertMgr("ca", "show-root");
         using var cert = X509Certificate2.CreateFromPem(newPem);
         Assert.Equal("CN=Second Root", cert.Subject);
+    }
+
+    [Theory]
+    [InlineData("ca", "info")]
+    [InlineData("ca", "show-root")]
+    [InlineData("monitor", "run")]
+    public async Task ReadOnlyVerb_NoDataDirectory_FailsAndCreatesNothing(params string[] args)
+    {
+        var (code, output, error) = await CertMgr(args);
+
+        Assert.Equal(1, code);
+        Assert.Equal("", output);
+        Assert.Contains($"there is no CertMgr data directory at {_home}", error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(_home));
     }
 
     [Fact]

@@ -140,6 +140,7 @@ public sealed class CheckCommandTests : IAsyncLifetime
     public async Task Check_DefaultTrustSetOfAHome_PublicRootsDoNotTrustThisServer()
     {
         var home = Path.Combine(_work, "home");
+        Assert.Equal(0, (await RunAsync("ca", "gen-crl", "--home", home, "--out", Path.Combine(_work, "ca.crl"))).Code); // a home with its default set
 
         var (code, output, error) = await RunAsync("check", $"127.0.0.1:{_port}", "--sni", "check.test", "--home", home, "--threshold", "0", "--json");
         var (unknownCode, _, unknownError) = await RunAsync("check", $"127.0.0.1:{_port}", "--home", home, "--trust-set", "Nope");
@@ -147,8 +148,61 @@ public sealed class CheckCommandTests : IAsyncLifetime
         Assert.True(code == 1, output + error);
         var chain = JsonDocument.Parse(output).RootElement.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "chain");
         Assert.False(chain.GetProperty("ok").GetBoolean());
+        Assert.StartsWith($"default Trusted CA Set 'Default' of {home} (", JsonDocument.Parse(output).RootElement.GetProperty("trustAnchors").GetString(), StringComparison.Ordinal);
         Assert.Equal(1, unknownCode);
         Assert.Contains("Nope", unknownError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Check_ExplicitHomeThatDoesNotExist_FailsAndCreatesNothing()
+    {
+        var home = Path.Combine(_work, "typo-home");
+
+        var (code, _, error) = await RunAsync("check", $"127.0.0.1:{_port}", "--home", home);
+
+        Assert.Equal(1, code);
+        Assert.Contains("there is no CertMgr data directory", error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(home));
+    }
+
+    /// <summary>The real certmgr process in an empty working directory, with no CERTMGR_HOME: the default ./certmgr-data.</summary>
+    private static async Task<(int Code, string Out, string Err)> RunProcessInAsync(string cwd, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = cwd, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "certmgr.dll"));
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment.Remove("CERTMGR_HOME");
+        using var process = Process.Start(start)!;
+        process.StandardInput.Close();
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await output, await error);
+    }
+
+    [Fact]
+    public async Task Check_NoHomeInEmptyDirectory_PublicRootsNamedAndNoDirectoryCreated()
+    {
+        var cwd = Directory.CreateDirectory(Path.Combine(_work, "empty-cwd")).FullName;
+
+        var (code, output, error) = await RunProcessInAsync(cwd, "check", $"127.0.0.1:{_port}", "--sni", "check.test", "--threshold", "0");
+        var (caCode, caOutput, caError) = await RunProcessInAsync(cwd, "check", $"127.0.0.1:{_port}", "--sni", "check.test", "--threshold", "0",
+            "--ca-file", Path.Combine(_work, "c.pem"));
+
+        Assert.True(code == 1, output + error); // a self-signed server: not trusted by the public roots
+        Assert.Matches(@"trust anchors built-in public roots \(\d{2,} CAs\)", output);
+        Assert.Contains("[NG] chain", output, StringComparison.Ordinal);
+        Assert.True(caCode == 0, caOutput + caError);
+        Assert.Contains($"trust anchors --ca-file {Path.Combine(_work, "c.pem")} (1 CA)", caOutput, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(cwd));
     }
 
     [Theory]

@@ -19,6 +19,7 @@ public sealed class ImportCommandTests : IDisposable
             "-subj", "/CN=api.example.test", "-days", "90", "-addext", "basicConstraints=critical,CA:FALSE");
         Openssl("pkcs12", "-export", "-in", "api.pem", "-inkey", "api.key", "-passout", "pass:pfx-pass", "-out", "certs/nested/api.pfx");
         File.WriteAllText(Path.Combine(_work, "certs", "readme.txt"), "not a certificate");
+        JavaKeyStores.WriteSplitPkcs12(_work, "certs/nested/api.pfx", "pfx-pass", "split.p12", "store-pass", "entry-pass");
     }
 
     public void Dispose()
@@ -90,6 +91,29 @@ public sealed class ImportCommandTests : IDisposable
         var files = json.RootElement.GetProperty("files").EnumerateArray().ToList();
         Assert.All(files, f => Assert.Equal("Duplicate", f.GetProperty("status").GetString()));
         Assert.True(files[1].GetProperty("hasPrivateKey").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Import_Pkcs12WithDistinctKeyPassword_ImportedWithKey()
+    {
+        var (code, stdout, stderr) = await CertMgr("import", Work("split.p12"), "--password", "store-pass", "--key-password", "entry-pass", "--json");
+
+        Assert.True(code == 0, stderr);
+        using var json = JsonDocument.Parse(stdout);
+        Assert.Equal(1, json.RootElement.GetProperty("imported").GetInt32());
+        var file = json.RootElement.GetProperty("files")[0];
+        Assert.Equal("api.example.test", file.GetProperty("commonName").GetString());
+        Assert.True(file.GetProperty("hasPrivateKey").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Import_Pkcs12WithDistinctKeyPasswordMissing_FailedNamingTheKeyPassword()
+    {
+        var (code, stdout, stderr) = await CertMgr("import", Work("split.p12"), "--password", "store-pass");
+
+        Assert.Equal(1, code);
+        Assert.Contains("key password", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("store-pass", stdout + stderr, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -8,6 +8,10 @@ public sealed class InspectFiles : IDisposable
 {
     public const string Password = "cli-pass";
 
+    public const string StorePassword = "cli-store-pass";
+
+    public const string KeyPassword = "cli-key-pass";
+
     public InspectFiles()
     {
         Directory = Path.Combine(Path.GetTempPath(), "certmgr-inspect-" + Guid.NewGuid().ToString("N"));
@@ -27,6 +31,7 @@ public sealed class InspectFiles : IDisposable
         OpenSsl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-out", "issued.pem", "-days", "30");
         File.WriteAllBytes(PathOf("empty.crt"), []);
         File.WriteAllBytes(PathOf("half.pfx"), File.ReadAllBytes(PathOf("server.pfx"))[..300]);
+        JavaKeyStores.WriteSplitPkcs12(Directory, "server.pfx", Password, "split.p12", StorePassword, KeyPassword);
     }
 
     public string Directory { get; }
@@ -77,6 +82,37 @@ public sealed class InspectCommandTests(InspectFiles files) : IClassFixture<Insp
         Assert.Contains("Key:           EC 256", output, StringComparison.Ordinal);
         Assert.Contains("Private key:   present", output, StringComparison.Ordinal);
         Assert.DoesNotContain(InspectFiles.Password, output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Inspect_Pkcs12WithDistinctKeyPassword_OpensWithKey()
+    {
+        var (code, output, error) = await RunAsync("inspect", files.PathOf("split.p12"), "--password", InspectFiles.StorePassword,
+            "--key-password", InspectFiles.KeyPassword, "--json");
+
+        Assert.True(code == 0, error);
+        using var json = JsonDocument.Parse(output);
+        Assert.Equal("PKCS#12", json.RootElement.GetProperty("format").GetString());
+        Assert.Equal("inspect.example.test", json.RootElement.GetProperty("commonName").GetString());
+        Assert.True(json.RootElement.GetProperty("hasPrivateKey").GetBoolean());
+    }
+
+    [Theory]
+    [InlineData(InspectFiles.StorePassword, null, "key password")]
+    [InlineData(InspectFiles.StorePassword, "wrong", "key password for the private key in the PKCS#12 file is wrong")]
+    [InlineData("wrong", InspectFiles.KeyPassword, "password for the PKCS#12 file is wrong")]
+    public async Task Inspect_Pkcs12WithDistinctKeyPasswordBadPassword_SaysWhichWithoutLeaking(string password, string? keyPassword, string says)
+    {
+        string[] args = keyPassword is null
+            ? ["inspect", files.PathOf("split.p12"), "--password", password]
+            : ["inspect", files.PathOf("split.p12"), "--password", password, "--key-password", keyPassword];
+
+        var (code, output, error) = await RunAsync(args);
+
+        Assert.Equal(1, code);
+        Assert.Contains(says, error, StringComparison.Ordinal);
+        Assert.DoesNotContain(InspectFiles.StorePassword, output + error, StringComparison.Ordinal);
+        Assert.DoesNotContain(InspectFiles.KeyPassword, output + error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -186,7 +186,7 @@ internal static class CaCommand
 
     private static async Task<int> InfoAsync(ParseResult parse, TextWriter output, TextWriter error, CancellationToken ct)
     {
-        var (host, code) = await CliHost.OpenAsync(parse, error, ensureCa: true, ct);
+        var (host, code) = await CliHost.OpenAsync(parse, error, ensureCa: true, ct, readOnly: true);
         if (host is null)
         {
             return code;
@@ -227,7 +227,7 @@ internal static class CaCommand
 
     private static async Task<int> ShowRootAsync(ParseResult parse, TextWriter output, TextWriter error, CancellationToken ct)
     {
-        var (host, code) = await CliHost.OpenAsync(parse, error, ensureCa: true, ct);
+        var (host, code) = await CliHost.OpenAsync(parse, error, ensureCa: true, ct, readOnly: true);
         if (host is null)
         {
             return code;

@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using CertMgr.Core.Probe;
+using CertMgr.Core.TrustedCas;
 using CertMgr.Data.Model;
 
 namespace CertMgr.Cli.Commands;
@@ -30,7 +32,7 @@ internal static class CheckCommand
     private static readonly Option<FileInfo> CaFile = new Option<FileInfo>("--ca-file")
     {
         Description = "Trust only the CA certificates in this file (PEM bundle or DER) for path validation " +
-            "(default: the default Trusted CA Set).",
+            "(default: the default Trusted CA Set of the data directory; with none, the built-in public roots).",
         HelpName = "FILE",
     }.AcceptExistingOnly();
 
@@ -107,7 +109,7 @@ internal static class CheckCommand
         EndpointProbe.TryParseEndpoint(parse.GetValue(Endpoint)!, 443, out var host, out var port);
         var json = parse.GetValue(Json);
         var anchors = await LoadAnchorsAsync(parse, error, ct);
-        if (anchors.Error is not null)
+        if (anchors.Anchors is null)
         {
             return anchors.ExitCode;
         }
@@ -136,6 +138,7 @@ internal static class CheckCommand
             {
                 status = report.Status switch { CheckStatus.Ok => "OK", CheckStatus.Ng => "NG", _ => "Unreachable" },
                 target = report.Target,
+                trustAnchors = anchors.Source,
                 reason = report.Reason,
                 sha1 = report.Sha1,
                 sha256 = report.Sha256,
@@ -157,7 +160,7 @@ internal static class CheckCommand
         }
         else
         {
-            await WriteTextAsync(report, output);
+            await WriteTextAsync(report, anchors.Source, output);
         }
 
         return report.Status switch
@@ -168,7 +171,11 @@ internal static class CheckCommand
         };
     }
 
-    private static async Task<(System.Security.Cryptography.X509Certificates.X509Certificate2Collection? Anchors, string? Error, int ExitCode)> LoadAnchorsAsync(
+    /// <summary>
+    /// The trust anchors and a line saying which they are: <c>--ca-file</c>; else a Trusted CA Set of an existing data
+    /// directory; else, with no data directory here, the shipped public roots. Never creates a data directory.
+    /// </summary>
+    private static async Task<(X509Certificate2Collection? Anchors, string Source, int ExitCode)> LoadAnchorsAsync(
         ParseResult parse, TextWriter error, CancellationToken ct)
     {
         if (parse.GetValue(CaFile) is { } file)
@@ -176,35 +183,47 @@ internal static class CheckCommand
             var read = TrustAnchorFiles.Read(await File.ReadAllBytesAsync(file.FullName, ct), file.Name);
             if (!read.IsSuccess)
             {
-                return (null, read.Error.Message, await CliHost.FailAsync(error, read.Error));
+                return (null, "", await CliHost.FailAsync(error, read.Error));
             }
 
-            return (read.Value, null, 0);
+            return (read.Value, $"--ca-file {file.FullName} ({Count(read.Value)})", 0);
         }
 
-        var (host, code) = await CliHost.OpenAsync(parse, error, ensureCa: true, ct);
+        if (CliHost.FindHome(parse) is { Home.IsInitialized: false, Explicit: false } && parse.GetValue(TrustSet) is null)
+        {
+            var roots = TrustedCaSets.ShippedPublicRoots();
+            return (roots, $"built-in public roots ({Count(roots)}); no data directory here, none created", 0);
+        }
+
+        var (host, code) = await CliHost.OpenAsync(parse, error, ensureCa: false, ct, readOnly: true);
         if (host is null)
         {
-            return (null, "no data directory", code);
+            return (null, "", code);
         }
 
         await using (host)
         {
-            var sets = host.Get<CertMgr.Core.TrustedCas.TrustedCaSets>();
-            var read = parse.GetValue(TrustSet) is { } name ? await sets.AnchorsByNameAsync(name, ct) : await sets.AnchorsAsync(null, ct);
+            var sets = host.Get<TrustedCaSets>();
+            var name = parse.GetValue(TrustSet);
+            var read = name is not null ? await sets.AnchorsByNameAsync(name, ct) : await sets.AnchorsAsync(null, ct);
             if (!read.IsSuccess)
             {
-                return (null, read.Error.Message, await CliHost.FailAsync(error, read.Error));
+                return (null, "", await CliHost.FailAsync(error, read.Error));
             }
 
-            return (read.Value, null, 0);
+            name ??= (await sets.ListAsync(ct)).FirstOrDefault(s => s.IsDefault)?.Name;
+            var which = parse.GetValue(TrustSet) is null ? $"default Trusted CA Set '{name}'" : $"Trusted CA Set '{name}'";
+            return (read.Value, $"{which} of {host.Settings.Home.Root} ({Count(read.Value)})", 0);
         }
     }
 
-    private static async Task WriteTextAsync(CheckReport report, TextWriter output)
+    private static string Count(X509Certificate2Collection anchors) => anchors.Count == 1 ? "1 CA" : $"{anchors.Count} CAs";
+
+    private static async Task WriteTextAsync(CheckReport report, string trustAnchors, TextWriter output)
     {
         var status = report.Status switch { CheckStatus.Ok => "OK", CheckStatus.Ng => "NG", _ => "Unreachable" };
         await output.WriteLineAsync($"{report.Target}: {status}");
+        await output.WriteLineAsync($"  trust anchors {trustAnchors}");
         if (report.Status == CheckStatus.Unreachable)
         {
             await output.WriteLineAsync($"  {report.Reason}");

@@ -29,13 +29,22 @@ internal sealed class CliHost : IAsyncDisposable
     /// <param name="error">Where the one-line failure and the initial admin password notice go (stdout may carry data).</param>
     /// <param name="ensureCa">False for <c>ca setup</c>, which makes the CA itself.</param>
     /// <param name="ct">Cancellation.</param>
-    public static async Task<(CliHost? Host, int ExitCode)> OpenAsync(ParseResult parse, TextWriter error, bool ensureCa, CancellationToken ct)
+    /// <param name="readOnly">
+    /// True for a verb that only reads: an absent data directory is an error, never created (nor a CA in it).
+    /// </param>
+    public static async Task<(CliHost? Host, int ExitCode)> OpenAsync(ParseResult parse, TextWriter error, bool ensureCa, CancellationToken ct, bool readOnly = false)
     {
         CertMgrSettings settings;
         ServiceProvider provider;
         try
         {
             settings = CertMgrSettings.Resolve(parse.GetValue(GlobalOptions.Home), null, Environment.GetEnvironmentVariable);
+            if (readOnly && !settings.Home.IsInitialized)
+            {
+                await error.WriteLineAsync($"certmgr: there is no CertMgr data directory at {settings.Home.Root}; give --home DIR or set {CertMgrSettings.HomeVariable}.");
+                return (null, CliApp.ExitFailure);
+            }
+
             var services = new ServiceCollection();
             services.AddLogging();
             services.AddCertMgrCore(settings);
@@ -55,7 +64,7 @@ internal sealed class CliHost : IAsyncDisposable
         var host = new CliHost(provider, settings);
         try
         {
-            var outcome = await host.Get<CertMgrInitializer>().InitializeAsync(ct, ensureCa);
+            var outcome = await host.Get<CertMgrInitializer>().InitializeAsync(ct, ensureCa && !readOnly);
             if (outcome.InitialAdminPassword is { } password)
             {
                 await ServeCommand.PrintInitialPasswordAsync(error, password, settings.Home, [.. settings.Urls.Select(u => u.GetLeftPart(UriPartial.Authority))]);
@@ -69,6 +78,25 @@ internal sealed class CliHost : IAsyncDisposable
         }
 
         return (host, CliApp.ExitOk);
+    }
+
+    /// <summary>
+    /// The data directory a verb would use, and whether it already holds a CertMgr installation; null when the
+    /// settings cannot be resolved (<see cref="OpenAsync"/> then reports why).
+    /// </summary>
+    public static (DataDirectory Home, bool Explicit)? FindHome(ParseResult parse)
+    {
+        try
+        {
+            var option = parse.GetValue(GlobalOptions.Home);
+            var settings = CertMgrSettings.Resolve(option, null, Environment.GetEnvironmentVariable);
+            var explicitHome = !string.IsNullOrWhiteSpace(option) || !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(CertMgrSettings.HomeVariable));
+            return (settings.Home, explicitHome);
+        }
+        catch (SettingsException)
+        {
+            return null;
+        }
     }
 
     /// <summary>One line for an expected failure, exit code 1.</summary>

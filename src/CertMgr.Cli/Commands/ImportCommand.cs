@@ -26,6 +26,12 @@ internal static class ImportCommand
         Arity = ArgumentArity.ZeroOrMore,
     };
 
+    private static readonly Option<string?> KeyPassword = new("--key-password")
+    {
+        Description = $"Password of a private key encrypted under another password than its file (PKCS#12 key bag, JKS key entry) (default: ${InspectCommand.KeyPasswordVariable}).",
+        HelpName = "P",
+    };
+
     private static readonly Option<string> Mode = CreateMode();
 
     private static readonly Option<bool> Json = new("--json")
@@ -38,6 +44,7 @@ internal static class ImportCommand
         var import = new Command("import", "Import existing certificates: each becomes a certificate definition (with its certificate and key when given).");
         import.Arguments.Add(Paths);
         import.Options.Add(Password);
+        import.Options.Add(KeyPassword);
         import.Options.Add(Mode);
         import.Options.Add(Json);
         import.SetAction((parse, ct) => RunAsync(parse, output, error, ct));
@@ -65,6 +72,9 @@ internal static class ImportCommand
             passwords.Add(fromEnvironment);
         }
 
+        var keyPassword = parse.GetValue(KeyPassword) is { Length: > 0 } givenKey ? givenKey
+            : Environment.GetEnvironmentVariable(InspectCommand.KeyPasswordVariable) is { Length: > 0 } keyFromEnvironment ? keyFromEnvironment : null;
+
         var (host, code) = await CliHost.OpenAsync(parse, error, ensureCa: true, ct);
         if (host is null)
         {
@@ -74,7 +84,7 @@ internal static class ImportCommand
         await using (host)
         {
             var files = ImportFiles.Collect(parse.GetValue(Paths) ?? [], ReadOptions.DefaultMaxBytes);
-            var summary = await host.Get<ImportService>().ImportAsync(files, new ImportSettings(mode, passwords), CaCommand.Actor, ct);
+            var summary = await host.Get<ImportService>().ImportAsync(files, new ImportSettings(mode, passwords, keyPassword), CaCommand.Actor, ct);
             if (parse.GetValue(Json))
             {
                 await output.WriteLineAsync(JsonSerializer.Serialize(summary, JsonOptions));

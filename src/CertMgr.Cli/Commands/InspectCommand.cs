@@ -10,6 +10,8 @@ internal static class InspectCommand
 {
     public const string PasswordVariable = "CERTMGR_PASSWORD";
 
+    public const string KeyPasswordVariable = "CERTMGR_KEY_PASSWORD";
+
     private static readonly Argument<FileInfo> File = new Argument<FileInfo>("FILE")
     {
         Description = "Certificate file: PEM, DER, PKCS#7, PKCS#12 or JKS (detected from the content).",
@@ -35,7 +37,7 @@ internal static class InspectCommand
 
     private static readonly Option<string?> KeyPassword = new("--key-password")
     {
-        Description = "Password of the private key when it differs from --password (JKS key entry, key file).",
+        Description = $"Password of the private key when it differs from --password (PKCS#12 key bag, JKS key entry, key file) (default: ${KeyPasswordVariable}).",
         HelpName = "P",
     };
 
@@ -136,7 +138,7 @@ internal static class InspectCommand
         var options = new ReadOptions
         {
             Password = parse.GetValue(Password) ?? Environment.GetEnvironmentVariable(PasswordVariable),
-            KeyPassword = parse.GetValue(KeyPassword),
+            KeyPassword = parse.GetValue(KeyPassword) ?? Environment.GetEnvironmentVariable(KeyPasswordVariable),
             KeyData = key,
             ChainData = chain,
             MaxBytes = maxBytes,

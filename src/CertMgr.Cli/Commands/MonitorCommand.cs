@@ -26,7 +26,7 @@ internal static class MonitorCommand
 
     private static async Task<int> RunAsync(ParseResult parse, TextWriter output, TextWriter error, CancellationToken ct)
     {
-        var (host, code) = await CliHost.OpenAsync(parse, error, ensureCa: true, ct);
+        var (host, code) = await CliHost.OpenAsync(parse, error, ensureCa: true, ct, readOnly: true); // a pass over a new, empty inventory is pointless
         if (host is null)
         {
             return code;

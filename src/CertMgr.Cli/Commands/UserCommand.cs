@@ -56,7 +56,7 @@ internal static class UserCommand
 
     private static async Task<int> ListAsync(ParseResult parse, TextWriter output, TextWriter error, CancellationToken ct)
     {
-        var (host, code) = await CliHost.OpenAsync(parse, error, ensureCa: false, ct);
+        var (host, code) = await CliHost.OpenAsync(parse, error, ensureCa: false, ct, readOnly: true);
         if (host is null)
         {
             return code;

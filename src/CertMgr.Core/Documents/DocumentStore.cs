@@ -92,7 +92,7 @@ public sealed class DocumentStore(CertMgrDbContext db, DataDirectory home, TimeP
         document.Size = size;
         document.Sha256 = Convert.ToHexString(sha.GetHashAndReset());
         db.Documents.Add(document);
-        DefinitionHistory.Record(db, document.CreatedAt, actor, definitionId, Upload, $"{document.FileName} ({size} bytes, {kind})");
+        DefinitionHistory.Record(db, document.CreatedAt, actor, definitionId, Upload, $"{document.FileName} ({size} bytes, {KindText(kind)})");
         try
         {
             await db.SaveChangesAsync(ct);
@@ -168,4 +168,12 @@ public sealed class DocumentStore(CertMgrDbContext db, DataDirectory home, TimeP
             ? path
             : throw new InvalidOperationException("A document's stored path points outside the documents directory.");
     }
+
+    // The history is read by people: "install package", not the enum name.
+    private static string KindText(DocumentKind kind) => kind switch
+    {
+        DocumentKind.OrderDocument => "order document",
+        DocumentKind.InstallPackage => "install package",
+        _ => "other document",
+    };
 }

@@ -325,6 +325,10 @@ public sealed class DefinitionService(CertMgrDbContext db, TimeProvider time)
     private static Error OpenAcquisition() =>
         Error.Conflict("acquisition-in-progress", "An acquisition is in progress for this definition; finish or cancel it before switching to Monitored-only.");
 
+    /// <summary>A field as people read it in the history: "ServerNameForCheck" → "server name for check".</summary>
+    internal static string FieldLabel(string name) =>
+        System.Text.RegularExpressions.Regex.Replace(name, "(?<=[a-z0-9])(?=[A-Z])", " ").ToLowerInvariant();
+
     private static List<string> ChangedFields(DefinitionFields before, DefinitionFields after)
     {
         var a = JsonSerializer.SerializeToElement(before);
@@ -334,7 +338,7 @@ public sealed class DefinitionService(CertMgrDbContext db, TimeProvider time)
         {
             if (!JsonElement.DeepEquals(property.Value, b.GetProperty(property.Name)))
             {
-                changed.Add(property.Name);
+                changed.Add(FieldLabel(property.Name));
             }
         }
 

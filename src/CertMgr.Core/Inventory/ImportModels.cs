@@ -13,8 +13,11 @@ public sealed record ImportFile(string Name, byte[] Content)
     public static ImportFile Unreadable(string name, Error error) => new(name, []) { ReadError = error };
 }
 
-/// <summary>How to import: the operation mode of the new definitions and the passwords to try on encrypted files.</summary>
-public sealed record ImportSettings(OperationMode Mode, IReadOnlyList<string>? Passwords = null)
+/// <summary>
+/// How to import: the operation mode of the new definitions, the passwords to try on encrypted files, and the
+/// password of a private key encrypted under another password than its file (PKCS#12 key bag, JKS key entry).
+/// </summary>
+public sealed record ImportSettings(OperationMode Mode, IReadOnlyList<string>? Passwords = null, string? KeyPassword = null)
 {
     public int MaxBytes { get; init; } = Pki.Reading.ReadOptions.DefaultMaxBytes;
 }

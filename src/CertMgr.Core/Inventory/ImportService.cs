@@ -285,10 +285,10 @@ public sealed partial class ImportService(CertMgrDbContext db, SecretProtector p
                 Detail = $"Imported from '{files[i].Name}' ({CertificateSummary.FormatName(bundle.Format)}) as {DefinitionService.ModeText(settings.Mode)}, SHA-256 {sha[i]}, {(keyId is null ? "without" : "with")} private key.",
             });
             added[sha[i]] = (certificate, definition, i);
-            if (settings.Mode == OperationMode.LifecycleManaged)
-            {
-                newDefinitions.Add(definition.Id);
-            }
+
+            // In either mode the imported certificate is the definition's current one: its expiry is what the
+            // overview counts and the API reports (monitored-only monitoring still checks the served certificate).
+            newDefinitions.Add(definition.Id);
         }
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -355,10 +355,19 @@ public sealed partial class ImportService(CertMgrDbContext db, SecretProtector p
     private static Result<CertificateBundle> Read(byte[] content, ImportSettings settings, byte[]? key, byte[]? chain)
     {
         IReadOnlyList<string?> passwords = settings.Passwords is { Count: > 0 } given ? [.. given] : [null];
+        // The key password is tried first with each file password, then without (files whose key shares their password).
+        IReadOnlyList<string?> keyPasswords = string.IsNullOrEmpty(settings.KeyPassword) ? [null] : [settings.KeyPassword, null];
         Result<CertificateBundle> last = default;
-        foreach (var password in passwords)
+        foreach (var (password, keyPassword) in passwords.SelectMany(p => keyPasswords.Select(k => (p, k))))
         {
-            last = CertificateReader.Read(content, new ReadOptions { Password = password, KeyData = key, ChainData = chain, MaxBytes = settings.MaxBytes });
+            last = CertificateReader.Read(content, new ReadOptions
+            {
+                Password = password,
+                KeyPassword = keyPassword,
+                KeyData = key,
+                ChainData = chain,
+                MaxBytes = settings.MaxBytes,
+            });
             if (last.IsSuccess || last.Error.Code is not (ReadErrors.PasswordRequired or ReadErrors.WrongPassword))
             {
                 return last;

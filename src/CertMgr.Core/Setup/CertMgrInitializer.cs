@@ -56,6 +56,12 @@ public sealed partial class CertMgrInitializer(
             LogDerivedListState(logger);
         }
 
+        // Monitored-only imports from before imported certificates became current get theirs once.
+        if (await Inventory.ImportedCurrentRepair.EnsureAsync(db, time, ct) is int repaired and > 0)
+        {
+            LogRepairedImports(logger, repaired);
+        }
+
         var createdCa = ensureCa && (await privateCa.EnsureRootAsync(ct)).Created;
         await trustedCaSets.EnsureDefaultsAsync(ct); // after the CA: its certificate file joins the default set
         var password = await users.EnsureInitialAdminAsync(ct);
@@ -71,6 +77,9 @@ public sealed partial class CertMgrInitializer(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Data directory {DataDirectory} was open to group or others (mode {Mode}); made it owner-only (700)")]
     private static partial void LogHomeTightened(ILogger logger, string dataDirectory, string mode);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Made the imported certificate current for {Count} monitored-only definition(s)")]
+    private static partial void LogRepairedImports(ILogger logger, int count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Applying {Count} database migration(s)")]
     private static partial void LogMigrating(ILogger logger, int count);

@@ -95,6 +95,17 @@ public sealed class TrustedCaSets(CertMgrDbContext db, DataDirectory home, TimeP
         await db.SaveChangesAsync(ct);
     }
 
+    /// <summary>The public root CAs shipped in the build (Mozilla NSS via Debian's ca-certificates), read-only use.</summary>
+    public static X509Certificate2Collection ShippedPublicRoots()
+    {
+        using var shipped = typeof(TrustedCaSets).Assembly.GetManifestResourceStream(ResourceName)
+            ?? throw new InvalidOperationException($"The build lacks the embedded {ResourceName}.");
+        using var reader = new StreamReader(shipped);
+        var roots = new X509Certificate2Collection();
+        roots.ImportFromPem(reader.ReadToEnd());
+        return roots;
+    }
+
     /// <summary>The files of the system collection, by name.</summary>
     public List<string> SystemFiles() => SystemCollection.Names(home.SystemListDirectory);
 

@@ -11,7 +11,7 @@ namespace CertMgr.Web.Api;
 
 /// <summary>
 /// <c>POST /api/v1/import</c>: multipart upload of one or more certificate files (<c>files</c>), with
-/// <c>password</c> (repeatable) and <c>mode</c> (<c>managed</c> or <c>monitored</c>). Answers the counts and one
+/// <c>password</c> (repeatable), <c>keyPassword</c> (a key encrypted under another password than its file) and <c>mode</c> (<c>managed</c> or <c>monitored</c>). Answers the counts and one
 /// outcome per file; a bad file does not stop the others.
 /// </summary>
 public static class ImportApi
@@ -65,7 +65,8 @@ public static class ImportApi
         }
 
         var passwords = form["password"].Where(p => !string.IsNullOrEmpty(p)).Select(p => p!).ToList();
-        var summary = await importer.ImportAsync(files, new ImportSettings(mode, passwords), user.Identity?.Name ?? "api", ct);
+        var keyPassword = form["keyPassword"].ToString() is { Length: > 0 } given ? given : null;
+        var summary = await importer.ImportAsync(files, new ImportSettings(mode, passwords, keyPassword), user.Identity?.Name ?? "api", ct);
         return TypedResults.Ok(summary);
     }
 }

@@ -1,6 +1,7 @@
 using CertMgr.Core.Setup;
 using CertMgr.Web.Api;
 using CertMgr.Web.Auth;
+using CertMgr.Web.ConsoleUi;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -90,6 +91,7 @@ public static partial class CertMgrWebApp
 
         var app = builder.Build();
         app.UseExceptionHandler("/error");
+        app.UseConsoleNotFoundPage();
         app.Use(SecurityHeaders);
         if (pkiHttp is not null)
         {

@@ -87,7 +87,7 @@ public class DefinitionServiceTests : IAsyncLifetime
         var history = await HistoryAsync(id);
         Assert.Equal(2, history.Count);
         Assert.Equal("bob", history[1].Actor);
-        Assert.Equal("Changed Port, Notes.", history[1].Detail);
+        Assert.Equal("Changed port, notes.", history[1].Detail);
         Assert.Equal(8443, (await _fx.DbAsync(db => db.Definitions.SingleAsync())).Port);
     }
 

@@ -114,14 +114,46 @@ public class ImportServiceTests(PkiFiles files) : IClassFixture<PkiFiles>, IAsyn
     }
 
     [Fact]
-    public async Task ImportAsync_MonitoredOnly_DefinitionWithoutCurrentCertificate()
+    public async Task ImportAsync_MonitoredOnly_ImportedCertificateIsCurrentWithStoredExpiry()
     {
         var summary = await ImportAsync(OperationMode.MonitoredOnly, null, File("ecleaf.pem"));
 
         Assert.Equal(ImportStatus.Imported, summary.Files[0].Status);
-        var definition = await _fx.DbAsync(db => db.Definitions.SingleAsync());
+        var definition = await _fx.DbAsync(db => db.Definitions.Include(d => d.CurrentCertificate).SingleAsync());
         Assert.Equal(OperationMode.MonitoredOnly, definition.OperationMode);
-        Assert.Null(definition.CurrentCertificateId);
+        Assert.Equal(summary.Files[0].CertificateId, definition.CurrentCertificateId);
+        Assert.Equal(definition.CurrentCertificate!.NotAfter, definition.CurrentNotAfter);
+    }
+
+    [Fact]
+    public async Task ImportedCurrentRepair_MonitoredImportWithoutCurrent_MadeCurrentOnce()
+    {
+        var summary = await ImportAsync(OperationMode.MonitoredOnly, null, File("ecleaf.pem"));
+        // The state an older CertMgr left behind: the imported certificate stored, but not current.
+        await _fx.DbAsync(async db =>
+        {
+            await db.Definitions.ExecuteUpdateAsync(s => s.SetProperty(d => d.CurrentCertificateId, (Guid?)null).SetProperty(d => d.CurrentNotAfter, (DateTimeOffset?)null));
+            return await db.Settings.Where(s => s.Key == "data.imported-current-repaired").ExecuteDeleteAsync();
+        });
+
+        var first = await _fx.DbAsync(db => ImportedCurrentRepair.EnsureAsync(db, _fx.Time, CancellationToken.None));
+        var second = await _fx.DbAsync(db => ImportedCurrentRepair.EnsureAsync(db, _fx.Time, CancellationToken.None));
+
+        Assert.Equal((1, (int?)null), (first, second));
+        var definition = await _fx.DbAsync(db => db.Definitions.SingleAsync());
+        Assert.Equal(summary.Files[0].CertificateId, definition.CurrentCertificateId);
+        Assert.Equal(summary.Files[0].NotAfter, definition.CurrentNotAfter);
+    }
+
+    [Fact]
+    public async Task ImportAsync_Pkcs12WithDistinctKeyPassword_ImportedWithKey()
+    {
+        var summary = await _fx.WithAsync(sp => sp.GetRequiredService<ImportService>().ImportAsync(
+            [File("split.p12")], new ImportSettings(OperationMode.MonitoredOnly, [PkiFiles.StorePassword], PkiFiles.KeyPassword), "alice", CancellationToken.None));
+
+        var outcome = Assert.Single(summary.Files);
+        Assert.Equal(ImportStatus.Imported, outcome.Status);
+        Assert.True(outcome.HasPrivateKey);
     }
 
     [Fact]

@@ -73,6 +73,40 @@ public sealed class ImportApiTests(ApiServerFixture fixture) : IClassFixture<Api
     }
 
     [Fact]
+    public async Task Import_Pkcs12WithDistinctKeyPassword_ImportedWithKeyAndCurrentExpiry()
+    {
+        using var client = await Server.SignInAsync("api-user");
+        var work = Directory.CreateTempSubdirectory("certmgr-web-split-").FullName;
+        try
+        {
+            File.WriteAllBytes(Path.Combine(work, "one.pfx"), Pfx("split.import.example.com", "one-pass"));
+            CertMgr.Cli.Tests.JavaKeyStores.WriteSplitPkcs12(work, "one.pfx", "one-pass", "split.p12", "store-pass", "entry-pass");
+            var split = File.ReadAllBytes(Path.Combine(work, "split.p12"));
+
+            using var withoutKeyPassword = Form("monitored", "store-pass", ("split.p12", split));
+            using var refused = await client.PostAsync("/api/v1/import", withoutKeyPassword);
+            using var form = Form("monitored", "store-pass", ("split.p12", split));
+            form.Add(new StringContent("entry-pass"), "keyPassword");
+            using var response = await client.PostAsync("/api/v1/import", form);
+
+            var refusedFile = (await JsonAsync(refused)).GetProperty("files")[0];
+            Assert.Equal(("Failed", "password-required"), (refusedFile.GetProperty("status").GetString(), refusedFile.GetProperty("code").GetString()));
+            Assert.Contains("key password", refusedFile.GetProperty("message").GetString(), StringComparison.Ordinal);
+            var file = (await JsonAsync(response)).GetProperty("files")[0];
+            Assert.Equal("Imported", file.GetProperty("status").GetString());
+            Assert.True(file.GetProperty("hasPrivateKey").GetBoolean());
+            using var definition = await client.GetAsync($"/api/v1/definitions/{file.GetProperty("definitionId").GetGuid()}");
+            var body = await JsonAsync(definition);
+            Assert.Equal(file.GetProperty("certificateId").GetGuid(), body.GetProperty("currentCertificate").GetProperty("id").GetGuid());
+            Assert.DoesNotContain("entry-pass", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Import_WrongPassword_FileFailedWithReason()
     {
         using var client = await Server.SignInAsync("api-user");

@@ -29,6 +29,8 @@ public sealed class CloneModel(DefinitionService definitions) : PageModel
 
     private CloneRequest CloneRequestOf() => new(null, Tag, Find, Replace, AddTag);
 
+    public void OnGet() => Flash = TempData["Flash"] as string;
+
     public async Task<IActionResult> OnPostPreviewAsync(CancellationToken ct)
     {
         var plan = await definitions.PlanCloneAsync(CloneRequestOf(), ct);
@@ -55,7 +57,8 @@ public sealed class CloneModel(DefinitionService definitions) : PageModel
             return Page();
         }
 
-        Flash = $"Created {cloned.Value.Count} definition(s): {string.Join(", ", cloned.Value.Select(d => d.Name))}.";
-        return Page();
+        // Post/redirect/get: a reload of the result does not clone again.
+        TempData["Flash"] = $"Created {cloned.Value.Count} definition(s): {string.Join(", ", cloned.Value.Select(d => d.Name))}.";
+        return RedirectToPage(new { tag = Tag });
     }
 }

@@ -1,6 +1,7 @@
 using CertMgr.Core.Inventory;
 using CertMgr.Data;
 using CertMgr.Data.Model;
+using CertMgr.Web.ConsoleUi;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -133,7 +134,7 @@ public sealed class EditModel(DefinitionService definitions, CertMgrDbContext db
     {
         Products = [.. (await db.Products.AsNoTracking().OrderBy(p => p.Provider).ThenBy(p => p.Name)
                 .Select(p => new { p.Id, p.Provider, p.Name }).ToListAsync(ct))
-            .Select(p => new SelectListItem($"{p.Provider} {p.Name}", p.Id.ToString()))];
+            .Select(p => new SelectListItem(Labels.Product(p.Provider, p.Name), p.Id.ToString()))];
         TrustedCaSets = [.. (await db.TrustedCaSets.AsNoTracking().OrderBy(s => s.Name).Select(s => new { s.Id, s.Name }).ToListAsync(ct))
             .Select(s => new SelectListItem(s.Name, s.Id.ToString()))];
     }

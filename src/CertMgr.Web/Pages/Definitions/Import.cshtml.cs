@@ -1,3 +1,4 @@
+using System.Text.Json;
 using CertMgr.Core.Common;
 using CertMgr.Core.Inventory;
 using CertMgr.Core.Pki.Reading;
@@ -15,6 +16,11 @@ public sealed class ImportModel(ImportService importer) : PageModel
 {
     public const int MaxFiles = 200;
 
+    /// <summary>Rows of the result kept for the page after the redirect (the TempData cookie stays small); the counts are whole.</summary>
+    public const int MaxShownFiles = 30;
+
+    private const string ResultKey = "ImportResult";
+
     [BindProperty]
     public string Mode { get; set; } = "managed";
 
@@ -22,7 +28,20 @@ public sealed class ImportModel(ImportService importer) : PageModel
 
     public string? Error { get; private set; }
 
-    public async Task<IActionResult> OnPostAsync(List<IFormFile> files, string? password, CancellationToken ct)
+    /// <summary>How many files the import had (the table shows at most <see cref="MaxShownFiles"/>).</summary>
+    public int FileCount { get; private set; }
+
+    // Post/redirect/get: the result travels in TempData, so a reload shows it again instead of importing again.
+    public void OnGet()
+    {
+        if (TempData[ResultKey] is string stored && JsonSerializer.Deserialize<StoredResult>(stored) is { } result)
+        {
+            Summary = result.Summary;
+            FileCount = result.FileCount;
+        }
+    }
+
+    public async Task<IActionResult> OnPostAsync(List<IFormFile> files, string? password, string? keyPassword, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(files);
         if (files.Count == 0)
@@ -54,7 +73,10 @@ public sealed class ImportModel(ImportService importer) : PageModel
 
         var mode = Mode == "monitored" ? OperationMode.MonitoredOnly : OperationMode.LifecycleManaged;
         IReadOnlyList<string> passwords = string.IsNullOrEmpty(password) ? [] : [password];
-        Summary = await importer.ImportAsync(input, new ImportSettings(mode, passwords), User.Identity?.Name ?? "console", ct);
-        return Page();
+        var summary = await importer.ImportAsync(input, new ImportSettings(mode, passwords, string.IsNullOrEmpty(keyPassword) ? null : keyPassword), User.Identity?.Name ?? "console", ct);
+        TempData[ResultKey] = JsonSerializer.Serialize(new StoredResult(summary with { Files = [.. summary.Files.Take(MaxShownFiles)] }, summary.Files.Count));
+        return RedirectToPage();
     }
+
+    private sealed record StoredResult(ImportSummary Summary, int FileCount);
 }

@@ -1,6 +1,7 @@
 using CertMgr.Core.Catalog;
 using CertMgr.Data.Model;
 using CertMgr.Web.Auth;
+using CertMgr.Web.ConsoleUi;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -66,7 +67,7 @@ public sealed class EditModel(ProductCatalog catalog) : PageModel
         var saved = id is null ? await catalog.CreateAsync(input, actor, ct) : await catalog.UpdateAsync(id.Value, input, actor, ct);
         if (saved.IsSuccess)
         {
-            return Redirect(Url.Content($"~/products?done={Uri.EscapeDataString($"Saved {saved.Value.Provider} {saved.Value.Name}.")}"));
+            return Redirect(Url.Content($"~/products?done={Uri.EscapeDataString($"Saved {Labels.Product(saved.Value.Provider, saved.Value.Name)}.")}"));
         }
 
         if (saved.Error.Code == "product-not-found")

@@ -160,6 +160,32 @@ public sealed class CertificateReaderTests(PkiFiles files) : IClassFixture<PkiFi
         AssertRsaLeafWithFullChain(bundle, hasKey: true);
     }
 
+    [Fact]
+    public void Read_Pkcs12WithDistinctKeyBagPassword_KeyAndChain()
+    {
+        using var bundle = ReadOk("split.p12", new ReadOptions { Password = PkiFiles.StorePassword, KeyPassword = PkiFiles.KeyPassword });
+
+        Assert.Equal(CertificateFormat.Pkcs12, bundle.Format);
+        AssertRsaLeafWithFullChain(bundle, hasKey: true);
+    }
+
+    [Theory]
+    [InlineData(null, null, ReadErrors.PasswordRequired, "no password")]
+    [InlineData("wrong", PkiFiles.KeyPassword, ReadErrors.WrongPassword, "password for the PKCS#12 file is wrong")]
+    [InlineData(PkiFiles.StorePassword, null, ReadErrors.PasswordRequired, "key password")]
+    [InlineData(PkiFiles.StorePassword, "wrong", ReadErrors.WrongPassword, "key password for the private key in the PKCS#12 file is wrong")]
+    [InlineData(PkiFiles.KeyPassword, PkiFiles.KeyPassword, ReadErrors.WrongPassword, "password for the PKCS#12 file is wrong")]
+    public void Read_Pkcs12WithDistinctKeyBagPasswordBadPasswords_NamesWhichPasswordIsWrong(
+        string? password, string? keyPassword, string kind, string says)
+    {
+        var error = ReadError(files.Bytes("split.p12"), new ReadOptions { Password = password, KeyPassword = keyPassword });
+
+        Assert.Equal(kind, error.Code);
+        Assert.Contains(says, error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(PkiFiles.StorePassword, error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(PkiFiles.KeyPassword, error.Message, StringComparison.Ordinal);
+    }
+
     public static TheoryData<string, string?, string?, string> PasswordCases => new()
     {
         { "modern.p12", null, null, ReadErrors.PasswordRequired },
