@@ -51,6 +51,10 @@ public static class ServiceRegistration
         services.AddScoped<DefinitionService>();
         services.AddScoped<ImportService>();
         services.AddScoped<Deployments.DeploymentService>();
+        services.AddSingleton(Discovery.DiscoveryOptions.From(settings.Configuration));
+        services.AddScoped<Discovery.DiscoveryService>();
+        services.AddScoped<Discovery.DiscoveryImport>();
+        services.AddSingleton<Discovery.DiscoveryRunner>();
         return services;
     }
 }
