@@ -55,6 +55,7 @@ public static class ServiceRegistration
         services.AddScoped<Discovery.DiscoveryService>();
         services.AddScoped<Discovery.DiscoveryImport>();
         services.AddSingleton<Discovery.DiscoveryRunner>();
+        services.AddScoped<Discovery.DiscoveryQueries>();
         return services;
     }
 }
