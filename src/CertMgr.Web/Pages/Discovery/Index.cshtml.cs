@@ -1,0 +1,78 @@
+using CertMgr.Core.Discovery;
+using CertMgr.Web.Api;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace CertMgr.Web.Pages.Discovery;
+
+/// <summary>Certificate Discovery (guide 4.2.8, 4.5): a new scan, and the scans so far.</summary>
+[Authorize]
+public sealed class IndexModel(DiscoveryQueries queries, DiscoveryRunner runner, DiscoveryOptions options, TimeProvider time) : PageModel
+{
+    public const int PageSize = 25;
+
+    [BindProperty]
+    public ScanForm Form { get; set; } = new();
+
+    [BindProperty(SupportsGet = true, Name = "page")]
+    public int PageNumber { get; set; } = 1;
+
+    public IReadOnlyList<ScanSummary> Scans { get; private set; } = [];
+
+    public int Total { get; private set; }
+
+    public int MaxTargets => options.MaxTargets;
+
+    public DateTimeOffset Now { get; private set; }
+
+    public async Task OnGetAsync(CancellationToken ct) => await LoadAsync(ct);
+
+    public async Task<IActionResult> OnPostAsync(CancellationToken ct)
+    {
+        var scanOptions = DiscoveryApi.Options(Form.Concurrency, Form.TimeoutMs);
+        if (!scanOptions.IsSuccess)
+        {
+            ModelState.AddModelError(scanOptions.Error.Code.StartsWith("concurrency", StringComparison.Ordinal) ? "Form.Concurrency" : "Form.TimeoutMs", scanOptions.Error.Message);
+        }
+        else
+        {
+            var started = await runner.StartAsync(
+                new DiscoveryInput([Form.Targets ?? ""], Form.Ports ?? "", [Form.Sni ?? ""], [Form.Exclude ?? ""]), scanOptions.Value, User.Identity?.Name ?? "console", ct);
+            if (started.IsSuccess)
+            {
+                return Redirect(Url.Content($"~/discovery/scans/{started.Value}"));
+            }
+
+            var field = started.Error.Code switch
+            {
+                DiscoveryTargets.TargetsInvalid or DiscoveryTargets.TooManyTargets => "Form.Targets",
+                DiscoveryTargets.PortsInvalid => "Form.Ports",
+                DiscoveryTargets.SniInvalid => "Form.Sni",
+                DiscoveryTargets.ExcludeInvalid => "Form.Exclude",
+                _ => "",
+            };
+            ModelState.AddModelError(field, started.Error.Message);
+        }
+
+        await LoadAsync(ct);
+        return Page();
+    }
+
+    private async Task LoadAsync(CancellationToken ct)
+    {
+        Now = time.GetUtcNow();
+        PageNumber = Math.Max(1, PageNumber);
+        (Total, Scans) = await queries.ListAsync((PageNumber - 1) * PageSize, PageSize, ct);
+    }
+
+    public sealed class ScanForm
+    {
+        public string? Targets { get; set; }
+        public string? Ports { get; set; } = "443";
+        public string? Sni { get; set; }
+        public string? Exclude { get; set; }
+        public int? Concurrency { get; set; }
+        public int? TimeoutMs { get; set; }
+    }
+}
