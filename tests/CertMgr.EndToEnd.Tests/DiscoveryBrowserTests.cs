@@ -36,12 +36,16 @@ public sealed class DiscoveryBrowserTests
         await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Certificate Discovery");
         await page.FillAsync("#targets", "127.0.0.1");
         await page.FillAsync("#ports", "0");
+        await page.FillAsync("#exclude", "10.0.0.0/99");
         await page.ClickAsync("#start-scan");
         await Assertions.Expect(page.Locator("#ports-error")).ToContainTextAsync("is not a port");
+        await Assertions.Expect(page.Locator("#exclude-error")).ToContainTextAsync("prefix length");
+        await Assertions.Expect(page.Locator("#targets-error")).ToBeEmptyAsync();
         await Assertions.Expect(page.Locator("#ports")).ToHaveClassAsync(new Regex("is-invalid"));
         await BrowserSession.ScreenshotAsync(page, "discovery-form-refused");
 
         await page.FillAsync("#ports", $"{consolePort},{silentPort},{closedPort}");
+        await page.FillAsync("#exclude", "");
         await page.FillAsync("#timeout", "3000");
         await page.ClickAsync("#start-scan");
         await page.WaitForURLAsync("**/discovery/scans/**");

@@ -161,6 +161,42 @@ public static class DiscoveryTargets
         return new DiscoveryPlan(hosts, ports.Value, sni, excluded);
     }
 
+    /// <summary>
+    /// Every field's first problem at once (targets, ports, SNI names, exclusions), without expanding any range: for
+    /// forms that mark each field. Empty when each field reads; <see cref="Parse"/> still decides the plan as a whole.
+    /// </summary>
+    public static IReadOnlyList<Error> FieldErrors(DiscoveryInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var errors = new List<Error>();
+        var targets = Split(input.Targets);
+        if (targets.Count == 0)
+        {
+            errors.Add(new Error(TargetsInvalid, "Give at least one target: an address, a CIDR range (10.0.0.0/24), an address range (10.0.0.5-10.0.0.80) or a host name."));
+        }
+        else if (targets.Select(t => ParseTarget(t, TargetsInvalid)).FirstOrDefault(r => !r.IsSuccess) is { Error: { } bad })
+        {
+            errors.Add(bad);
+        }
+
+        if (ParsePorts(input.Ports) is { IsSuccess: false } ports)
+        {
+            errors.Add(ports.Error);
+        }
+
+        if (Parse(new DiscoveryInput(["127.0.0.1"], "1", input.SniNames), 1) is { IsSuccess: false } sni && sni.Error.Code == SniInvalid)
+        {
+            errors.Add(sni.Error);
+        }
+
+        if (Split(input.Exclude ?? []).Select(t => ParseTarget(t, ExcludeInvalid)).FirstOrDefault(r => !r.IsSuccess) is { Error: { } excluded })
+        {
+            errors.Add(excluded);
+        }
+
+        return errors;
+    }
+
     /// <summary>Ports as a sorted distinct list from <c>443,8443,9000-9010</c>.</summary>
     public static Result<IReadOnlyList<int>> ParsePorts(string? text)
     {

@@ -173,4 +173,13 @@ public sealed class DiscoveryTargetsTests
 
         Assert.Equal(DiscoveryTargets.TargetsInvalid, result.Error?.Code);
     }
+
+    [Fact]
+    public void FieldErrors_EveryBadField_OneErrorEach()
+    {
+        var errors = DiscoveryTargets.FieldErrors(new DiscoveryInput(["1.2.3"], "0", ["*.bad"], ["10.0.0.0/99"]));
+
+        Assert.Equal([DiscoveryTargets.TargetsInvalid, DiscoveryTargets.PortsInvalid, DiscoveryTargets.SniInvalid, DiscoveryTargets.ExcludeInvalid], errors.Select(e => e.Code));
+        Assert.Empty(DiscoveryTargets.FieldErrors(new DiscoveryInput(["10.0.0.0/8"], "443", ["www.example.test"], ["10.0.0.1"])));
+    }
 }

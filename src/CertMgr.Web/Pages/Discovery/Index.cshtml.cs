@@ -30,34 +30,47 @@ public sealed class IndexModel(DiscoveryQueries queries, DiscoveryRunner runner,
 
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
-        var scanOptions = DiscoveryApi.Options(Form.Concurrency, Form.TimeoutMs);
-        if (!scanOptions.IsSuccess)
+        var input = new DiscoveryInput([Form.Targets ?? ""], Form.Ports ?? "", [Form.Sni ?? ""], [Form.Exclude ?? ""]);
+        foreach (var error in DiscoveryTargets.FieldErrors(input))
         {
-            ModelState.AddModelError(scanOptions.Error.Code.StartsWith("concurrency", StringComparison.Ordinal) ? "Form.Concurrency" : "Form.TimeoutMs", scanOptions.Error.Message);
+            ModelState.AddModelError(FieldOf(error.Code), error.Message);
         }
-        else
+
+        if (Form.Concurrency is not null || Form.TimeoutMs is not null)
         {
-            var started = await runner.StartAsync(
-                new DiscoveryInput([Form.Targets ?? ""], Form.Ports ?? "", [Form.Sni ?? ""], [Form.Exclude ?? ""]), scanOptions.Value, User.Identity?.Name ?? "console", ct);
+            foreach (var (concurrency, timeout, key) in new[] { (Form.Concurrency, (int?)null, "Form.Concurrency"), (null, Form.TimeoutMs, "Form.TimeoutMs") })
+            {
+                if (DiscoveryApi.Options(concurrency, timeout) is { IsSuccess: false } bad)
+                {
+                    ModelState.AddModelError(key, bad.Error.Message);
+                }
+            }
+        }
+
+        var scanOptions = DiscoveryApi.Options(Form.Concurrency, Form.TimeoutMs);
+        if (ModelState.ErrorCount == 0 && scanOptions.IsSuccess)
+        {
+            var started = await runner.StartAsync(input, scanOptions.Value, User.Identity?.Name ?? "console", ct);
             if (started.IsSuccess)
             {
                 return Redirect(Url.Content($"~/discovery/scans/{started.Value}"));
             }
 
-            var field = started.Error.Code switch
-            {
-                DiscoveryTargets.TargetsInvalid or DiscoveryTargets.TooManyTargets => "Form.Targets",
-                DiscoveryTargets.PortsInvalid => "Form.Ports",
-                DiscoveryTargets.SniInvalid => "Form.Sni",
-                DiscoveryTargets.ExcludeInvalid => "Form.Exclude",
-                _ => "",
-            };
-            ModelState.AddModelError(field, started.Error.Message);
+            ModelState.AddModelError(FieldOf(started.Error.Code), started.Error.Message);
         }
 
         await LoadAsync(ct);
         return Page();
     }
+
+    private static string FieldOf(string code) => code switch
+    {
+        DiscoveryTargets.TargetsInvalid or DiscoveryTargets.TooManyTargets => "Form.Targets",
+        DiscoveryTargets.PortsInvalid => "Form.Ports",
+        DiscoveryTargets.SniInvalid => "Form.Sni",
+        DiscoveryTargets.ExcludeInvalid => "Form.Exclude",
+        _ => "",
+    };
 
     private async Task LoadAsync(CancellationToken ct)
     {
