@@ -15,8 +15,8 @@ public sealed class IndexModel(DiscoveryQueries queries, DiscoveryRunner runner,
     [BindProperty]
     public ScanForm Form { get; set; } = new();
 
-    [BindProperty(SupportsGet = true, Name = "page")]
-    public int PageNumber { get; set; } = 1;
+    /// <summary>The page of the list ("page" in the query; Razor Pages' own "page" route value must not shadow it).</summary>
+    public int PageNumber { get; private set; } = 1;
 
     public IReadOnlyList<ScanSummary> Scans { get; private set; } = [];
 
@@ -26,14 +26,21 @@ public sealed class IndexModel(DiscoveryQueries queries, DiscoveryRunner runner,
 
     public DateTimeOffset Now { get; private set; }
 
-    public async Task OnGetAsync(CancellationToken ct) => await LoadAsync(ct);
+    public async Task OnGetAsync([FromQuery(Name = "page")] int? page, CancellationToken ct)
+    {
+        PageNumber = page ?? 1;
+        await LoadAsync(ct);
+    }
 
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
         var input = new DiscoveryInput([Form.Targets ?? ""], Form.Ports ?? "", [Form.Sni ?? ""], [Form.Exclude ?? ""]);
+        // Numbers that do not bind (e.g. "abc") are the binder's errors on these two fields; other binder state is not ours.
+        var refused = ModelState["Form.Concurrency"]?.Errors.Count > 0 || ModelState["Form.TimeoutMs"]?.Errors.Count > 0;
         foreach (var error in DiscoveryTargets.FieldErrors(input))
         {
             ModelState.AddModelError(FieldOf(error.Code), error.Message);
+            refused = true;
         }
 
         if (Form.Concurrency is not null || Form.TimeoutMs is not null)
@@ -43,12 +50,13 @@ public sealed class IndexModel(DiscoveryQueries queries, DiscoveryRunner runner,
                 if (DiscoveryApi.Options(concurrency, timeout) is { IsSuccess: false } bad)
                 {
                     ModelState.AddModelError(key, bad.Error.Message);
+                    refused = true;
                 }
             }
         }
 
         var scanOptions = DiscoveryApi.Options(Form.Concurrency, Form.TimeoutMs);
-        if (ModelState.ErrorCount == 0 && scanOptions.IsSuccess)
+        if (!refused && scanOptions.IsSuccess)
         {
             var started = await runner.StartAsync(input, scanOptions.Value, User.Identity?.Name ?? "console", ct);
             if (started.IsSuccess)

@@ -27,8 +27,8 @@ public sealed class ScanModel(DiscoveryQueries queries, DiscoveryRunner runner, 
     [BindProperty(SupportsGet = true)]
     public bool Group { get; set; }
 
-    [BindProperty(SupportsGet = true, Name = "page")]
-    public int PageNumber { get; set; } = 1;
+    /// <summary>The page of the list ("page" in the query; Razor Pages' own "page" route value must not shadow it).</summary>
+    public int PageNumber { get; private set; } = 1;
 
     public ScanSummary Scan { get; private set; } = null!;
 
@@ -43,8 +43,9 @@ public sealed class ScanModel(DiscoveryQueries queries, DiscoveryRunner runner, 
 
     public string? Error { get; private set; }
 
-    public async Task<IActionResult> OnGetAsync(CancellationToken ct)
+    public async Task<IActionResult> OnGetAsync([FromQuery(Name = "page")] int? page, CancellationToken ct)
     {
+        PageNumber = page ?? 1;
         if (!await LoadAsync(ct))
         {
             return NotFound();
