@@ -31,6 +31,7 @@ public static class CliApp
         BenchCommand.AddTo(root, output, error);
         InspectCommand.AddTo(root, output, error);
         CheckCommand.AddTo(root, output, error);
+        DiscoverCommand.AddTo(root, output, error);
         MonitorCommand.AddTo(root, output, error);
         ImportCommand.AddTo(root, output, error);
         CaCommand.AddTo(root, output, error);

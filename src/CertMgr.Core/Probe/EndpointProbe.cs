@@ -48,27 +48,9 @@ public static class EndpointProbe
             connected = clock.Elapsed;
 
             stage = ProbeStage.Handshake;
-            stageTimeout.CancelAfter(options.HandshakeTimeout);
-            var capture = new Capture(options.TrustAnchors is not null);
-            var limited = new LimitedReadStream(new NetworkStream(socket, ownsSocket: true), options.MaxHandshakeBytes);
-            socket = null; // the stream owns it now
-            await using var tls = new SslStream(limited, leaveInnerStreamOpen: false);
-            await tls.AuthenticateAsClientAsync(
-                new SslClientAuthenticationOptions
-                {
-                    TargetHost = serverName ?? "",
-                    RemoteCertificateValidationCallback = capture.Callback,
-                    CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
-                    CertificateChainPolicy = ChainPolicy(options.TrustAnchors),
-                },
-                stageTimeout.Token);
-            if (capture.Served is not { Count: > 0 } served)
-            {
-                return Fail(ProbeStage.Handshake, "The server completed the handshake without a certificate.");
-            }
-
-            return ProbeResult.Succeeded(host, port, sni, address!, served, tls.SslProtocol, tls.NegotiatedCipherSuite, capture.Validation,
-                new ProbeTimings(connected, clock.Elapsed - connected, clock.Elapsed));
+            var connectedSocket = socket;
+            socket = null; // the handshake owns it now
+            return await HandshakeCoreAsync(connectedSocket, host, port, sni, serverName, address!, options, clock, connected, total, stageTimeout, ct);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
@@ -106,6 +88,88 @@ public static class EndpointProbe
 
         ProbeResult Fail(ProbeStage at, string reason) =>
             ProbeResult.Failed(host, port, sni, address, at, reason, new ProbeTimings(connected, connected == TimeSpan.Zero ? TimeSpan.Zero : clock.Elapsed - connected, clock.Elapsed));
+    }
+
+    /// <summary>
+    /// The TLS handshake on a socket that is already connected (discovery's connect sweep hands over its sockets):
+    /// the same capture, stage timeout, byte limit and reasons as <see cref="ProbeAsync"/>. Takes ownership of the socket.
+    /// </summary>
+    public static async Task<ProbeResult> HandshakeAsync(Socket connected, string host, int port, string? sni, ProbeOptions options, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(connected);
+        ArgumentException.ThrowIfNullOrWhiteSpace(host);
+        ArgumentNullException.ThrowIfNull(options);
+        var clock = Stopwatch.StartNew();
+        using var total = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        total.CancelAfter(options.TotalTimeout);
+        using var stageTimeout = CancellationTokenSource.CreateLinkedTokenSource(total.Token);
+        var address = (connected.RemoteEndPoint as IPEndPoint)?.Address is { IsIPv4MappedToIPv6: true } mapped ? mapped.MapToIPv4() : (connected.RemoteEndPoint as IPEndPoint)?.Address;
+        var serverName = sni ?? (ParseAddress(host) is null ? host : null);
+        return await HandshakeCoreAsync(connected, host, port, sni, serverName, address ?? IPAddress.None, options, clock, TimeSpan.Zero, total, stageTimeout, ct);
+    }
+
+    private static async Task<ProbeResult> HandshakeCoreAsync(
+        Socket socket, string host, int port, string? sni, string? serverName, IPAddress address, ProbeOptions options, Stopwatch clock,
+        TimeSpan connected, CancellationTokenSource total, CancellationTokenSource stageTimeout, CancellationToken ct)
+    {
+        LimitedReadStream? limited = null;
+        try
+        {
+            stageTimeout.CancelAfter(options.HandshakeTimeout);
+            var capture = new Capture(options.TrustAnchors is not null);
+            limited = new LimitedReadStream(new NetworkStream(socket, ownsSocket: true), options.MaxHandshakeBytes);
+            await using var tls = new SslStream(limited, leaveInnerStreamOpen: false);
+            await tls.AuthenticateAsClientAsync(
+                new SslClientAuthenticationOptions
+                {
+                    TargetHost = serverName ?? "",
+                    RemoteCertificateValidationCallback = capture.Callback,
+                    CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+                    CertificateChainPolicy = ChainPolicy(options.TrustAnchors),
+                },
+                stageTimeout.Token);
+            if (capture.Served is not { Count: > 0 } served)
+            {
+                return Fail("The server completed the handshake without a certificate.");
+            }
+
+            return ProbeResult.Succeeded(host, port, sni, address, served, tls.SslProtocol, tls.NegotiatedCipherSuite, capture.Validation,
+                new ProbeTimings(connected, clock.Elapsed - connected, clock.Elapsed));
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            var limit = total.IsCancellationRequested ? options.TotalTimeout : options.HandshakeTimeout;
+            return Fail($"Timed out after {limit.TotalSeconds:0.#} s the TLS handshake (the server accepted the connection but did not complete a handshake).", timedOut: true);
+        }
+        catch (HandshakeTooLargeException)
+        {
+            return Fail($"The server sent more than {options.MaxHandshakeBytes / 1024} KiB during the handshake; probe stopped.");
+        }
+        catch (AuthenticationException ex)
+        {
+            return Fail($"TLS handshake failed: {Innermost(ex)}");
+        }
+        catch (IOException ex)
+        {
+            return Fail(ex.InnerException is SocketException se
+                ? $"TLS handshake failed: {Describe(se)}"
+                : $"TLS handshake failed: {Innermost(ex)} (not a TLS server, or it closed the connection).");
+        }
+        catch (SocketException ex)
+        {
+            return Fail($"TLS handshake failed: {Describe(ex)}");
+        }
+        finally
+        {
+            if (limited is null)
+            {
+                socket.Dispose();
+            }
+        }
+
+        ProbeResult Fail(string reason, bool timedOut = false) =>
+            ProbeResult.Failed(host, port, sni, address, ProbeStage.Handshake, reason,
+                new ProbeTimings(connected, clock.Elapsed - connected, clock.Elapsed), limited?.FirstBytes ?? [], timedOut);
     }
 
     /// <summary>"host:port", "[v6]:port", a bare host or address (the port then defaults), into its parts.</summary>
@@ -232,7 +296,11 @@ public static class EndpointProbe
     /// <summary>Refuses to read more than a limit: a server cannot make a probe swallow an endless chain.</summary>
     private sealed class LimitedReadStream(Stream inner, int limit) : Stream
     {
+        private readonly byte[] _first = new byte[8];
         private long _read;
+
+        /// <summary>The first bytes the server sent (up to 8): tells a TLS record from an HTTP reply or garbage.</summary>
+        public byte[] FirstBytes => _first[..(int)Math.Min(_read, _first.Length)];
 
         public override bool CanRead => true;
         public override bool CanSeek => false;
@@ -240,10 +308,13 @@ public static class EndpointProbe
         public override long Length => throw new NotSupportedException();
         public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
-        public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
+        public override int Read(byte[] buffer, int offset, int count) => Count(buffer.AsSpan(offset, inner.Read(buffer, offset, count)));
 
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-            Count(await inner.ReadAsync(buffer, cancellationToken));
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            var n = await inner.ReadAsync(buffer, cancellationToken);
+            return Count(buffer.Span[..n]);
+        }
 
         public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
             ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
@@ -280,8 +351,15 @@ public static class EndpointProbe
             await base.DisposeAsync();
         }
 
-        private int Count(int n)
+        private int Count(ReadOnlySpan<byte> received)
         {
+            var n = received.Length;
+            if (_read < _first.Length)
+            {
+                var take = (int)Math.Min(n, _first.Length - _read);
+                received[..take].CopyTo(_first.AsSpan((int)_read));
+            }
+
             _read += n;
             return _read > limit ? throw new HandshakeTooLargeException() : n;
         }

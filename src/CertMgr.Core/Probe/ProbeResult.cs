@@ -63,8 +63,22 @@ public sealed class ProbeResult
 
     public string Target => Sni is null || Sni == Host ? $"{Host}:{Port}" : $"{Host}:{Port} (SNI {Sni})";
 
-    internal static ProbeResult Failed(string host, int port, string? sni, IPAddress? address, ProbeStage stage, string reason, ProbeTimings timings) =>
-        new(host, port, sni) { Address = address, FailedStage = stage, Failure = reason, Timings = timings };
+    /// <summary>The first bytes the server sent before the handshake failed (up to 8; empty when it sent nothing).</summary>
+    public IReadOnlyList<byte> FirstBytes { get; private init; } = [];
+
+    /// <summary>True when the handshake failed because its time ran out (a silent or stalling server).</summary>
+    public bool TimedOut { get; private init; }
+
+    /// <summary>
+    /// True when the server answered the ClientHello with something that is not a TLS record (an HTTP reply, a
+    /// banner, garbage): a non-TLS service, not a broken TLS one.
+    /// </summary>
+    public bool NotTls => FailedStage == ProbeStage.Handshake && FirstBytes.Count > 0
+        && (FirstBytes[0] is < 0x14 or > 0x17 || (FirstBytes.Count > 1 && FirstBytes[1] != 0x03));
+
+    internal static ProbeResult Failed(
+        string host, int port, string? sni, IPAddress? address, ProbeStage stage, string reason, ProbeTimings timings, byte[]? firstBytes = null, bool timedOut = false) =>
+        new(host, port, sni) { Address = address, FailedStage = stage, Failure = reason, Timings = timings, FirstBytes = firstBytes ?? [], TimedOut = timedOut };
 
     internal static ProbeResult Succeeded(
         string host, int port, string? sni, IPAddress address, IReadOnlyList<byte[]> served, SslProtocols protocol,

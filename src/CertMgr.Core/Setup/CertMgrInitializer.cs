@@ -61,6 +61,7 @@ public sealed partial class CertMgrInitializer(
         {
             LogRepairedImports(logger, repaired);
         }
+        await Discovery.DiscoveryService.MarkInterruptedAsync(db, time.GetUtcNow(), ct); // scans of a process that is gone
 
         var createdCa = ensureCa && (await privateCa.EnsureRootAsync(ct)).Created;
         await trustedCaSets.EnsureDefaultsAsync(ct); // after the CA: its certificate file joins the default set

@@ -58,6 +58,11 @@ public static class ServiceRegistration
         services.AddScoped<Deployments.DeploymentService>();
         services.AddSingleton<Deployments.Targets.IDeployTarget, Deployments.Targets.ManualDeployTarget>();
         services.AddSingleton<Deployments.Targets.DeployTargets>();
+        services.AddSingleton(Discovery.DiscoveryOptions.From(settings.Configuration));
+        services.AddScoped<Discovery.DiscoveryService>();
+        services.AddScoped<Discovery.DiscoveryImport>();
+        services.AddSingleton<Discovery.DiscoveryRunner>();
+        services.AddScoped<Discovery.DiscoveryQueries>();
         return services;
     }
 }

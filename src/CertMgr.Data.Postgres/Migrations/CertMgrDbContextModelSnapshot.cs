@@ -664,7 +664,18 @@ namespace CertMgr.Data.Postgres.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<string>("Address")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int>("ChainLength")
+                        .HasColumnType("integer");
+
                     b.Property<string>("ChainPem")
+                        .HasColumnType("text");
+
+                    b.Property<string>("CommonName")
                         .HasColumnType("text");
 
                     b.Property<Guid?>("DefinitionId")
@@ -673,27 +684,65 @@ namespace CertMgr.Data.Postgres.Migrations
                     b.Property<Guid>("DiscoveryScanId")
                         .HasColumnType("uuid");
 
+                    b.Property<string>("Error")
+                        .HasColumnType("text");
+
+                    b.Property<bool>("Expired")
+                        .HasColumnType("boolean");
+
+                    b.Property<bool>("Expiring")
+                        .HasColumnType("boolean");
+
                     b.Property<string>("Host")
                         .IsRequired()
                         .HasMaxLength(255)
                         .HasColumnType("character varying(255)");
 
+                    b.Property<bool>("HostnameMatch")
+                        .HasColumnType("boolean");
+
                     b.Property<string>("Issuer")
-                        .IsRequired()
                         .HasColumnType("text");
 
-                    b.Property<byte[]>("LeafDer")
+                    b.Property<string>("KeyAlgorithm")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int>("KeySize")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Kind")
                         .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<byte[]>("LeafDer")
                         .HasColumnType("bytea");
 
-                    b.Property<DateTimeOffset>("NotAfter")
+                    b.Property<bool>("LongValidity")
+                        .HasColumnType("boolean");
+
+                    b.Property<bool>("Managed")
+                        .HasColumnType("boolean");
+
+                    b.Property<DateTimeOffset?>("NotAfter")
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<int>("Port")
                         .HasColumnType("integer");
 
+                    b.Property<bool>("SelfSigned")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("Sha1")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
                     b.Property<string>("Sha256")
-                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("SignatureAlgorithm")
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
@@ -702,19 +751,30 @@ namespace CertMgr.Data.Postgres.Migrations
                         .HasColumnType("character varying(255)");
 
                     b.Property<string>("Subject")
-                        .IsRequired()
                         .HasColumnType("text");
+
+                    b.Property<string>("TrustDetail")
+                        .HasColumnType("text");
+
+                    b.Property<bool>("Trusted")
+                        .HasColumnType("boolean");
 
                     b.Property<string>("Verdict")
                         .HasColumnType("text");
+
+                    b.Property<bool>("WeakKey")
+                        .HasColumnType("boolean");
+
+                    b.Property<bool>("WeakSignature")
+                        .HasColumnType("boolean");
 
                     b.HasKey("Id");
 
                     b.HasIndex("DefinitionId");
 
-                    b.HasIndex("DiscoveryScanId");
-
                     b.HasIndex("Sha256");
+
+                    b.HasIndex("DiscoveryScanId", "Kind");
 
                     b.ToTable("discovery_findings", (string)null);
                 });
@@ -724,20 +784,52 @@ namespace CertMgr.Data.Postgres.Migrations
                     b.Property<Guid>("Id")
                         .HasColumnType("uuid");
 
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
+
                     b.Property<DateTimeOffset?>("EndedAt")
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<int>("EndpointsProbed")
                         .HasColumnType("integer");
 
+                    b.PrimitiveCollection<List<string>>("Excludes")
+                        .IsRequired()
+                        .HasColumnType("text[]");
+
+                    b.Property<string>("Failure")
+                        .HasColumnType("text");
+
+                    b.Property<int>("FoundCount")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("HeartbeatAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(255)
                         .HasColumnType("character varying(255)");
 
+                    b.Property<int>("NonTlsCount")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("OptionsJson")
+                        .HasColumnType("text");
+
                     b.PrimitiveCollection<List<int>>("Ports")
                         .IsRequired()
                         .HasColumnType("integer[]");
+
+                    b.Property<string>("PortsText")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.PrimitiveCollection<List<string>>("SniNames")
+                        .IsRequired()
+                        .HasColumnType("text[]");
 
                     b.Property<DateTimeOffset>("StartedAt")
                         .HasColumnType("timestamp with time zone");
@@ -747,11 +839,19 @@ namespace CertMgr.Data.Postgres.Migrations
                         .HasMaxLength(40)
                         .HasColumnType("character varying(40)");
 
+                    b.Property<int>("TargetCount")
+                        .HasColumnType("integer");
+
                     b.PrimitiveCollection<List<string>>("Targets")
                         .IsRequired()
                         .HasColumnType("text[]");
 
+                    b.Property<int>("UnreachableCount")
+                        .HasColumnType("integer");
+
                     b.HasKey("Id");
+
+                    b.HasIndex("StartedAt");
 
                     b.ToTable("discovery_scans", (string)null);
                 });

@@ -655,7 +655,18 @@ namespace CertMgr.Data.Sqlite.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Address")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ChainLength")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("ChainPem")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CommonName")
                         .HasColumnType("TEXT");
 
                     b.Property<Guid?>("DefinitionId")
@@ -664,27 +675,65 @@ namespace CertMgr.Data.Sqlite.Migrations
                     b.Property<Guid>("DiscoveryScanId")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Error")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Expired")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Expiring")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Host")
                         .IsRequired()
                         .HasMaxLength(255)
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("HostnameMatch")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Issuer")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("KeyAlgorithm")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("KeySize")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Kind")
                         .IsRequired()
+                        .HasMaxLength(40)
                         .HasColumnType("TEXT");
 
                     b.Property<byte[]>("LeafDer")
-                        .IsRequired()
                         .HasColumnType("BLOB");
 
-                    b.Property<long>("NotAfter")
+                    b.Property<bool>("LongValidity")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Managed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("NotAfter")
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("Port")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("SelfSigned")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Sha1")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Sha256")
-                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SignatureAlgorithm")
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
@@ -693,19 +742,30 @@ namespace CertMgr.Data.Sqlite.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Subject")
-                        .IsRequired()
                         .HasColumnType("TEXT");
+
+                    b.Property<string>("TrustDetail")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Trusted")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Verdict")
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("WeakKey")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("WeakSignature")
+                        .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
 
                     b.HasIndex("DefinitionId");
 
-                    b.HasIndex("DiscoveryScanId");
-
                     b.HasIndex("Sha256");
+
+                    b.HasIndex("DiscoveryScanId", "Kind");
 
                     b.ToTable("discovery_findings", (string)null);
                 });
@@ -715,10 +775,28 @@ namespace CertMgr.Data.Sqlite.Migrations
                     b.Property<Guid>("Id")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
                     b.Property<long?>("EndedAt")
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("EndpointsProbed")
+                        .HasColumnType("INTEGER");
+
+                    b.PrimitiveCollection<string>("Excludes")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Failure")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("FoundCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("HeartbeatAt")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Name")
@@ -726,7 +804,21 @@ namespace CertMgr.Data.Sqlite.Migrations
                         .HasMaxLength(255)
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("NonTlsCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("OptionsJson")
+                        .HasColumnType("TEXT");
+
                     b.PrimitiveCollection<string>("Ports")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PortsText")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.PrimitiveCollection<string>("SniNames")
                         .IsRequired()
                         .HasColumnType("TEXT");
 
@@ -738,11 +830,19 @@ namespace CertMgr.Data.Sqlite.Migrations
                         .HasMaxLength(40)
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("TargetCount")
+                        .HasColumnType("INTEGER");
+
                     b.PrimitiveCollection<string>("Targets")
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("UnreachableCount")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
+
+                    b.HasIndex("StartedAt");
 
                     b.ToTable("discovery_scans", (string)null);
                 });

@@ -55,6 +55,9 @@ internal sealed class DiscoveryScanConfiguration : IEntityTypeConfiguration<Disc
     {
         b.ToTable("discovery_scans");
         b.Property(x => x.Name).HasMaxLength(255);
+        b.Property(x => x.CreatedBy).HasMaxLength(255);
+        b.Property(x => x.PortsText).HasMaxLength(2000);
+        b.HasIndex(x => x.StartedAt);
         b.HasMany(x => x.Findings).WithOne(x => x.DiscoveryScan).HasForeignKey(x => x.DiscoveryScanId).OnDelete(DeleteBehavior.Cascade);
     }
 }
@@ -64,10 +67,15 @@ internal sealed class DiscoveryFindingConfiguration : IEntityTypeConfiguration<D
     public void Configure(EntityTypeBuilder<DiscoveryFinding> b)
     {
         b.ToTable("discovery_findings");
+        b.Property(x => x.Address).HasMaxLength(64);
         b.Property(x => x.Host).HasMaxLength(255);
         b.Property(x => x.Sni).HasMaxLength(255);
+        b.Property(x => x.Sha1).HasMaxLength(40);
         b.Property(x => x.Sha256).HasMaxLength(64);
+        b.Property(x => x.KeyAlgorithm).HasMaxLength(64);
+        b.Property(x => x.SignatureAlgorithm).HasMaxLength(64);
         b.HasIndex(x => x.Sha256);
+        b.HasIndex(x => new { x.DiscoveryScanId, x.Kind });
         b.HasOne(x => x.Definition).WithMany().HasForeignKey(x => x.DefinitionId).OnDelete(DeleteBehavior.SetNull);
     }
 }

@@ -29,6 +29,7 @@ public static class ApiRoutes
         api.MapDeploymentsApi();
         api.MapMonitorApi();
         api.MapEventsApi();
+        api.MapDiscoveryApi();
         return api;
     }
 

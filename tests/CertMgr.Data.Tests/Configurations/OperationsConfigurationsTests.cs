@@ -124,8 +124,10 @@ public sealed class OperationsConfigurationsTests(DatabaseFixture db) : IClassFi
             Name = TestData.Unique("scan"),
             Targets = ["127.0.0.0/29", "127.0.1.1-127.0.1.9"],
             Ports = [443, 8443, 993],
-            Status = RunStatus.Completed,
+            Status = ScanStatus.Completed,
             StartedAt = TestData.T0,
+            HeartbeatAt = TestData.T0,
+            CreatedBy = "tester",
             EndpointsProbed = 54,
         };
         var importedFinding = Finding(scan, "127.0.0.2");
@@ -147,6 +149,8 @@ public sealed class OperationsConfigurationsTests(DatabaseFixture db) : IClassFi
             Assert.Equal([443, 8443, 993], loaded.Ports);
             Assert.Equal(imported.Id, loaded.Findings.Single(f => f.Host == "127.0.0.2").Definition?.Id);
             Assert.Null(loaded.Findings.Single(f => f.Host == "127.0.0.3").DefinitionId);
+            Assert.Equal(ScanStatus.Completed, loaded.Status);
+            Assert.Equal(FindingKind.Tls, loaded.Findings[0].Kind);
         }
 
         await using (var context = db.CreateContext(kind))
@@ -447,6 +451,7 @@ public sealed class OperationsConfigurationsTests(DatabaseFixture db) : IClassFi
         return new DiscoveryFinding
         {
             DiscoveryScan = scan,
+            Address = host,
             Host = host,
             Port = 443,
             LeafDer = der,

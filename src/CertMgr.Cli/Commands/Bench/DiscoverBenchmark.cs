@@ -1,0 +1,225 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using CertMgr.Core.Discovery;
+using CertMgr.Core.Probe;
+
+namespace CertMgr.Cli.Commands.Bench;
+
+/// <summary>
+/// <c>certmgr bench discover</c>: certmgr's discovery scan (connect sweep, handshakes capturing full chains, trust
+/// and policy analysis) over the reference farm beside <c>nmap -sT -n -Pn --script ssl-cert</c> (leaf only), alternated
+/// in one run; medians, the throughput ratio (target ≥ 2), every endpoint checked against the farm's manifest, and
+/// the process's peak memory (target &lt; 300 MB).
+/// </summary>
+internal static class DiscoverBenchmark
+{
+    public sealed record Outcome(
+        int Endpoints, int Runs, double CertmgrMedian, double NmapMedian, IReadOnlyList<double> CertmgrRuns, IReadOnlyList<double> NmapRuns,
+        long PeakBytes, int Mismatches, IReadOnlyList<string> MismatchSamples)
+    {
+        public double Ratio => NmapMedian / CertmgrMedian;
+    }
+
+    private sealed record FarmEndpoint(string Id, string Address, int Port, string Status, string Sha256);
+
+    public static Command Command(TextWriter output, TextWriter error)
+    {
+        var farm = new Option<string>("--farm")
+        {
+            Description = "The farm's directory (default: $FARM_DIR, else /tmp/tls-farm).",
+            HelpName = "DIR",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("FARM_DIR") is { Length: > 0 } d ? d : "/tmp/tls-farm",
+        };
+        var range = new Option<string>("--range") { Description = "The farm's scan range.", DefaultValueFactory = _ => "127.0.4.0/22" };
+        var ports = new Option<string>("--ports") { Description = "The farm's ports.", DefaultValueFactory = _ => "8443,9443" };
+        var runs = new Option<int>("--runs") { Description = "Timed runs of each tool (alternated).", DefaultValueFactory = _ => 5 };
+        var concurrency = new Option<int?>("--concurrency") { Description = "TLS handshakes in flight (default: the scanner's)." };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object." };
+        var command = new Command("discover", "A discovery scan of the reference TLS farm vs `nmap -sT -n -Pn --script ssl-cert`, alternated (target: ratio >= 2, memory < 300 MB).");
+        foreach (var o in new Option[] { farm, range, ports, runs, concurrency, json })
+        {
+            command.Options.Add(o);
+        }
+
+        command.Validators.Add(r =>
+        {
+            if (r.GetResult(runs) is { Implicit: false } n && n.GetValueOrDefault<int>() is < 1 or > 50)
+            {
+                r.AddError("--runs must be between 1 and 50.");
+            }
+        });
+        command.SetAction(async (parse, ct) =>
+        {
+            try
+            {
+                var o = await RunAsync(parse.GetValue(farm)!, parse.GetValue(range)!, parse.GetValue(ports)!, parse.GetValue(runs), parse.GetValue(concurrency), ct);
+                var c = CultureInfo.InvariantCulture;
+                if (parse.GetValue(json))
+                {
+                    await output.WriteLineAsync(System.Text.Json.JsonSerializer.Serialize(new
+                    {
+                        benchmark = "discover",
+                        endpoints = o.Endpoints,
+                        runs = o.Runs,
+                        certmgrMedianSeconds = Math.Round(o.CertmgrMedian, 3),
+                        nmapMedianSeconds = Math.Round(o.NmapMedian, 3),
+                        certmgrRuns = o.CertmgrRuns.Select(s => Math.Round(s, 3)),
+                        nmapRuns = o.NmapRuns.Select(s => Math.Round(s, 3)),
+                        ratio = Math.Round(o.Ratio, 3),
+                        target = 2.0,
+                        peakMegabytes = Math.Round(o.PeakBytes / 1048576.0, 1),
+                        mismatches = o.Mismatches,
+                    }));
+                }
+                else
+                {
+                    await output.WriteLineAsync(string.Create(c, $"discover: {o.Endpoints} farm endpoints, {o.Runs} run(s) each, alternated"));
+                    await output.WriteLineAsync(string.Create(c, $"  certmgr discover (full chains, verified)  median {o.CertmgrMedian,7:0.000} s  [{string.Join(", ", o.CertmgrRuns.Select(s => s.ToString("0.000", c)))}]"));
+                    await output.WriteLineAsync(string.Create(c, $"  nmap -sT --script ssl-cert (leaf only)    median {o.NmapMedian,7:0.000} s  [{string.Join(", ", o.NmapRuns.Select(s => s.ToString("0.000", c)))}]"));
+                    await output.WriteLineAsync(string.Create(c, $"  throughput ratio                          {o.Ratio,7:0.00}   (target >= 2: {(o.Ratio >= 2 ? "met" : "NOT met")})"));
+                    await output.WriteLineAsync(string.Create(c, $"  peak memory (this process)                {o.PeakBytes / 1048576.0,7:0.0} MB (target < 300: {(o.PeakBytes < 300L * 1048576 ? "met" : "NOT met")})"));
+                    await output.WriteLineAsync(string.Create(c, $"  endpoints matching the manifest           {o.Endpoints - o.Mismatches} of {o.Endpoints}"));
+                    foreach (var m in o.MismatchSamples)
+                    {
+                        await output.WriteLineAsync($"    mismatch: {m}");
+                    }
+                }
+
+                return o.Mismatches == 0 ? CliApp.ExitOk : CliApp.ExitFailure;
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or IOException or System.ComponentModel.Win32Exception)
+            {
+                await error.WriteLineAsync($"certmgr: {ex.Message}");
+                return CliApp.ExitFailure;
+            }
+        });
+        return command;
+    }
+
+    public static async Task<Outcome> RunAsync(string farmDirectory, string range, string ports, int runs, int? concurrency, CancellationToken ct)
+    {
+        var endpoints = ReadManifest(farmDirectory);
+        var anchors = TrustAnchorFiles.Read(await File.ReadAllBytesAsync(Path.Combine(farmDirectory, "ca-bundle.pem"), ct), "ca-bundle.pem");
+        if (!anchors.IsSuccess)
+        {
+            throw new InvalidOperationException(anchors.Error.Message);
+        }
+
+        var plan = DiscoveryTargets.Parse(new DiscoveryInput([range], ports), 65_536);
+        if (!plan.IsSuccess)
+        {
+            throw new InvalidOperationException(plan.Error.Message);
+        }
+
+        if (plan.Value.Hosts.Any(h => h.Address is not { } a || !IPAddress.IsLoopback(a)))
+        {
+            throw new InvalidOperationException($"{range} is not all loopback; the benchmark scans only 127.0.0.0/8.");
+        }
+
+        var options = concurrency is { } n ? new ScanOptions { HandshakeConcurrency = n } : new ScanOptions();
+        await ScanAsync(plan.Value, options, anchors.Value, ct); // warm-up: JIT, thread pool
+        var certmgr = new List<double>();
+        var nmap = new List<double>();
+        DiscoveryReport? last = null;
+        for (var i = 0; i < runs; i++)
+        {
+            // Alternate which tool goes first, so neither always gets the warmer machine.
+            if (i % 2 == 1)
+            {
+                nmap.Add(await NmapAsync(range, ports, ct));
+            }
+
+            var watch = Stopwatch.StartNew();
+            last = await ScanAsync(plan.Value, options, anchors.Value, ct);
+            certmgr.Add(watch.Elapsed.TotalSeconds);
+            if (i % 2 == 0)
+            {
+                nmap.Add(await NmapAsync(range, ports, ct));
+            }
+        }
+
+        var mismatches = Compare(endpoints, last!);
+        using var self = Process.GetCurrentProcess();
+        return new Outcome(endpoints.Count, runs, Median(certmgr), Median(nmap), certmgr, nmap, self.PeakWorkingSet64, mismatches.Count, mismatches.Take(5).ToList());
+    }
+
+    private static async Task<DiscoveryReport> ScanAsync(DiscoveryPlan plan, ScanOptions options, System.Security.Cryptography.X509Certificates.X509Certificate2Collection anchors, CancellationToken ct)
+    {
+        var progress = new ScanProgress();
+        var observations = await DiscoveryScanner.ScanAsync(plan, options, progress, ct);
+        var analyzer = new FindingAnalyzer(anchors, CertificatePolicy.Default, TimeProvider.System.GetUtcNow());
+        return DiscoveryReport.From(plan, observations, analyzer, progress);
+    }
+
+    private static async Task<double> NmapAsync(string range, string ports, CancellationToken ct)
+    {
+        var (code, output, elapsed) = await PeerTools.RunAsync("nmap", ["-sT", "-n", "-Pn", "-p", ports, "--script", "ssl-cert", range], null, ct);
+        return code == 0 ? elapsed.TotalSeconds : throw new InvalidOperationException($"nmap failed ({code}): {output[..Math.Min(300, output.Length)]}");
+    }
+
+    /// <summary>Every manifest endpoint found with its certificate and the verdict its status implies; nothing else found.</summary>
+    private static List<string> Compare(List<FarmEndpoint> endpoints, DiscoveryReport report)
+    {
+        var found = report.Found.Where(f => f.Sni is null).ToDictionary(f => $"{f.Address}:{f.Port}");
+        var mismatches = new List<string>();
+        foreach (var e in endpoints)
+        {
+            if (!found.Remove($"{e.Address}:{e.Port}", out var f))
+            {
+                mismatches.Add($"{e.Id} {e.Address}:{e.Port} ({e.Status}): not found");
+                continue;
+            }
+
+            var ok = string.Equals(f.Sha256, e.Sha256, StringComparison.OrdinalIgnoreCase) && e.Status switch
+            {
+                "valid" => f.Trusted && !f.Expired && !f.Expiring && !f.SelfSigned,
+                "near-expiry" => f.Trusted && f.Expiring && !f.Expired,
+                "expired" => f.Expired && !f.SelfSigned,
+                "self-signed" => f.SelfSigned && !f.Trusted,
+                _ => false,
+            };
+            if (!ok)
+            {
+                mismatches.Add($"{e.Id} {e.Address}:{e.Port} ({e.Status}): trusted={f.Trusted} expired={f.Expired} expiring={f.Expiring} self-signed={f.SelfSigned} ({f.TrustDetail})");
+            }
+        }
+
+        mismatches.AddRange(found.Keys.Select(k => $"{k}: found, but not in the manifest"));
+        return mismatches;
+    }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+
+    private static List<FarmEndpoint> ReadManifest(string farmDirectory)
+    {
+        var path = Path.Combine(farmDirectory, "manifest.tsv");
+        if (!File.Exists(path))
+        {
+            throw new InvalidOperationException($"No farm at {farmDirectory}: start one with ../shared/bench/tls-farm.sh start 1000 (or pass --farm DIR).");
+        }
+
+        var lines = File.ReadAllLines(path);
+        var header = lines[0].Split('\t');
+        int Col(string name) => Array.IndexOf(header, name) is var i and >= 0 ? i : throw new InvalidOperationException($"manifest.tsv has no '{name}' column.");
+        var (id, addr, port, status, sha256) = (Col("id"), Col("addr"), Col("port"), Col("status"), Col("sha256"));
+        var endpoints = new List<FarmEndpoint>();
+        foreach (var line in lines.Skip(1).Where(l => l.Length > 0))
+        {
+            var f = line.Split('\t');
+            if (!IPAddress.TryParse(f[addr], out var ip) || !IPAddress.IsLoopback(ip))
+            {
+                throw new InvalidOperationException($"The farm lists {f[addr]}, which is not a loopback address; refusing to scan it.");
+            }
+
+            endpoints.Add(new FarmEndpoint(f[id], f[addr], int.Parse(f[port], CultureInfo.InvariantCulture), f[status], f[sha256]));
+        }
+
+        return endpoints.Count > 0 ? endpoints : throw new InvalidOperationException("The farm's manifest lists no endpoint.");
+    }
+}
