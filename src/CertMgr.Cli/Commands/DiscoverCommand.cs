@@ -71,41 +71,19 @@ internal static class DiscoverCommand
                 r.AddError("Use either --json or --csv, not both.");
             }
 
-            if (r.GetValue(Concurrency) is { } n && n is < 1 or > 1024)
+            if (ScanOptions.From(r.GetValue(Concurrency), r.GetValue(Timeout)) is { IsSuccess: false } bad)
             {
-                r.AddError("--concurrency must be from 1 to 1024.");
-            }
-
-            if (r.GetValue(Timeout) is { } ms && ms is < 10 or > 300_000)
-            {
-                r.AddError("--timeout must be from 10 to 300000 milliseconds.");
+                r.AddError($"--{bad.Error.Fields!.Keys.First()}: {bad.Error.Message}");
             }
         });
         discover.SetAction((parse, ct) => RunAsync(parse, output, error, ct));
         root.Subcommands.Add(discover);
     }
 
-    /// <summary>The scan options from the command line.</summary>
-    internal static ScanOptions OptionsFrom(int? concurrency, int? timeoutMs)
-    {
-        var options = new ScanOptions();
-        if (concurrency is { } n)
-        {
-            options = options with { HandshakeConcurrency = n };
-        }
-
-        if (timeoutMs is { } ms)
-        {
-            options = options with { ConnectTimeout = TimeSpan.FromMilliseconds(ms), HandshakeTimeout = TimeSpan.FromMilliseconds(ms) };
-        }
-
-        return options;
-    }
-
     private static async Task<int> RunAsync(ParseResult parse, TextWriter output, TextWriter error, CancellationToken ct)
     {
         var input = new DiscoveryInput(parse.GetValue(Targets) ?? [], parse.GetValue(Ports) ?? "", parse.GetValue(Sni), parse.GetValue(Exclude));
-        var scan = OptionsFrom(parse.GetValue(Concurrency), parse.GetValue(Timeout));
+        var scan = ScanOptions.From(parse.GetValue(Concurrency), parse.GetValue(Timeout)).Value;
         CertMgrSettings settings;
         try
         {

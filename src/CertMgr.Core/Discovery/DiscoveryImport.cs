@@ -67,6 +67,14 @@ public sealed record DiscoveryImportOutcome(int Imported, int AlreadyKnown, int 
 /// </summary>
 public sealed class DiscoveryImport(CertMgrDbContext db, TimeProvider time)
 {
+    /// <summary>The import mode as the API, the console and the CLI spell it; null when it is none of them.</summary>
+    public static OperationMode? ParseMode(string? mode) => mode?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "monitored-only" or "monitoredonly" => OperationMode.MonitoredOnly,
+        "lifecycle-managed" or "lifecyclemanaged" => OperationMode.LifecycleManaged,
+        _ => null,
+    };
+
     public const int MaxPerImport = 10_000;
 
     /// <summary>Imports the findings with these ids (of this scan).</summary>

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using CertMgr.Core.Common;
 using CertMgr.Core.Probe;
 
 namespace CertMgr.Core.Discovery;
@@ -23,6 +24,38 @@ public sealed record ScanOptions
 
     /// <summary>The most a server may send during one handshake.</summary>
     public int MaxHandshakeBytes { get; init; } = 256 * 1024;
+
+    /// <summary>The bounds a person may choose from (CLI, API and console alike).</summary>
+    public const int MaxHandshakeConcurrency = 1024;
+    public const int MinTimeoutMs = 10;
+    public const int MaxTimeoutMs = 300_000;
+
+    /// <summary>The defaults with a person's handshake concurrency and per-stage timeout, or why they are refused.</summary>
+    public static Result<ScanOptions> From(int? handshakeConcurrency, int? timeoutMs)
+    {
+        var options = new ScanOptions();
+        if (handshakeConcurrency is { } n)
+        {
+            if (n is < 1 or > MaxHandshakeConcurrency)
+            {
+                return Error.Invalid("concurrency-invalid", $"Concurrency (TLS handshakes at once) must be from 1 to {MaxHandshakeConcurrency}.", "concurrency");
+            }
+
+            options = options with { HandshakeConcurrency = n };
+        }
+
+        if (timeoutMs is { } ms)
+        {
+            if (ms is < MinTimeoutMs or > MaxTimeoutMs)
+            {
+                return Error.Invalid("timeout-invalid", $"The timeout must be from {MinTimeoutMs} to {MaxTimeoutMs} milliseconds.", "timeout");
+            }
+
+            options = options with { ConnectTimeout = TimeSpan.FromMilliseconds(ms), HandshakeTimeout = TimeSpan.FromMilliseconds(ms) };
+        }
+
+        return options;
+    }
 
     /// <summary>The longest one endpoint can take: its connect, then one handshake per SNI variant.</summary>
     public TimeSpan EndpointBound(int sniNames) => ConnectTimeout + (HandshakeTimeout * (1 + sniNames));

@@ -53,33 +53,6 @@ public static class DiscoveryApi
         scans.MapPost("/{id:guid}/import", ImportAsync).WithSummary("Import findings (ids, or all matching a filter) as definitions");
     }
 
-    /// <summary>The scan options of a request, or the field error.</summary>
-    public static Result<ScanOptions> Options(int? concurrency, int? timeoutMs)
-    {
-        var options = new ScanOptions();
-        if (concurrency is { } n)
-        {
-            if (n is < 1 or > 1024)
-            {
-                return new Error("concurrency-invalid", "Concurrency (TLS handshakes at once) must be from 1 to 1024.");
-            }
-
-            options = options with { HandshakeConcurrency = n };
-        }
-
-        if (timeoutMs is { } ms)
-        {
-            if (ms is < 10 or > 300_000)
-            {
-                return new Error("timeout-invalid", "The timeout must be from 10 to 300000 milliseconds.");
-            }
-
-            options = options with { ConnectTimeout = TimeSpan.FromMilliseconds(ms), HandshakeTimeout = TimeSpan.FromMilliseconds(ms) };
-        }
-
-        return options;
-    }
-
     internal static async Task<Results<Accepted<ScanStarted>, ProblemHttpResult>> StartAsync(ScanBody? body, DiscoveryRunner runner, ClaimsPrincipal user, CancellationToken ct)
     {
         if (body is null)
@@ -87,7 +60,7 @@ public static class DiscoveryApi
             return ApiRoutes.Problem(new Error("body-missing", "Send {\"targets\": [\"10.0.0.0/24\"], \"ports\": \"443,8443\"}."));
         }
 
-        var options = Options(body.Concurrency, body.TimeoutMs);
+        var options = ScanOptions.From(body.Concurrency, body.TimeoutMs);
         if (!options.IsSuccess)
         {
             return ApiRoutes.Problem(options.Error);
@@ -204,7 +177,7 @@ public static class DiscoveryApi
             return ApiRoutes.Problem(new Error("body-missing", "Send {\"findingIds\": [1, 2], \"mode\": \"monitored-only\"} or {\"allMatching\": true, \"verdict\": \"unmanaged\", \"mode\": \"lifecycle-managed\"}."));
         }
 
-        if (ParseMode(body.Mode) is not { } mode)
+        if (DiscoveryImport.ParseMode(body.Mode) is not { } mode)
         {
             return ApiRoutes.Problem(new Error("mode-invalid", "mode must be monitored-only or lifecycle-managed."));
         }
@@ -222,13 +195,6 @@ public static class DiscoveryApi
             ? TypedResults.Ok(new ImportResult(outcome.Value.Imported, outcome.Value.AlreadyKnown, outcome.Value.Skipped, outcome.Value.DefinitionIds))
             : ApiRoutes.Problem(outcome.Error);
     }
-
-    public static OperationMode? ParseMode(string? mode) => mode?.Trim().ToLowerInvariant() switch
-    {
-        null or "" or "monitored-only" or "monitoredonly" => OperationMode.MonitoredOnly,
-        "lifecycle-managed" or "lifecyclemanaged" => OperationMode.LifecycleManaged,
-        _ => null,
-    };
 
     private static ProblemHttpResult? Check(string? verdict, string? sort, int? skip, int? take)
     {

@@ -5,7 +5,6 @@ using CertMgr.Core.Deployments;
 using CertMgr.Core.Probe;
 using CertMgr.Data;
 using CertMgr.Data.Model;
-using CertMgr.Web.Api;
 using CertMgr.Web.Auth;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
@@ -20,11 +19,14 @@ namespace CertMgr.Web.Pages.Deployments;
 /// monitoring, and the history.
 /// </summary>
 [Authorize]
-public sealed class DetailsModel(DeploymentService service, CertMgrDbContext db, IAuthorizationService authorization, TimeProvider time) : PageModel
+public sealed class DetailsModel(DeploymentService service, CertMgrDbContext db, IAuthorizationService authorization, TimeProvider time, Hosting.ExternalUrl externalUrl) : PageModel
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public Deployment Deployment { get; private set; } = null!;
+
+    /// <summary>The console's external base URL for links in emails (never the request's Host).</summary>
+    private Uri ConsoleBase => externalUrl.Base;
     public CertificateDefinition Definition => Deployment.Certificate.Definition;
     public DeploymentEventDetail? Package { get; private set; }
     public (DeployCheckOutcome Outcome, DateTimeOffset At)? LastCheck { get; private set; }
@@ -72,7 +74,7 @@ public sealed class DetailsModel(DeploymentService service, CertMgrDbContext db,
 
     public async Task<IActionResult> OnGetEmailAsync(Guid id, CancellationToken ct)
     {
-        var email = await service.InstallRequestEmailAsync(id, DeploymentsApi.ConsoleBase(Request), ct);
+        var email = await service.InstallRequestEmailAsync(id, ConsoleBase, ct);
         return email.IsSuccess ? File(Encoding.UTF8.GetBytes(email.Value.ToFile()), "text/plain; charset=utf-8", $"install-request-{id:N}.txt") : NotFound();
     }
 
@@ -83,7 +85,7 @@ public sealed class DetailsModel(DeploymentService service, CertMgrDbContext db,
     }
 
     public async Task<IActionResult> OnPostRequestInstallAsync(Guid id, CancellationToken ct) =>
-        await AfterAsync(id, "request-install", (await service.RequestInstallAsync(id, DeploymentsApi.ConsoleBase(Request), Actor, ct)).Error, ct);
+        await AfterAsync(id, "request-install", (await service.RequestInstallAsync(id, ConsoleBase, Actor, ct)).Error, ct);
 
     public async Task<IActionResult> OnPostCheckAsync(Guid id, string? alternativeName, CancellationToken ct) =>
         await AfterAsync(id, "check", (await service.CheckAsync(id, alternativeName, Actor, ct)).Error, ct);
@@ -125,7 +127,7 @@ public sealed class DetailsModel(DeploymentService service, CertMgrDbContext db,
         Deployment = deployment;
         Package = DeploymentService.PackageOf(deployment);
         LastCheck = DeploymentService.LastCheck(deployment);
-        InstallEmail = DeploymentEmails.InstallRequest(deployment, deployment.Certificate.Definition, Package?.FileName, DeploymentsApi.ConsoleBase(Request));
+        InstallEmail = DeploymentEmails.InstallRequest(deployment, deployment.Certificate.Definition, Package?.FileName, ConsoleBase);
         Emails = await service.EmailsAsync(id, ct);
         Available = DeploymentFlow.Available(deployment);
         Endpoint = DeploymentService.EndpointOf(deployment, deployment.Certificate.Definition);

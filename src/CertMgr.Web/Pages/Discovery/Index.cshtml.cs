@@ -1,5 +1,4 @@
 using CertMgr.Core.Discovery;
-using CertMgr.Web.Api;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -47,7 +46,7 @@ public sealed class IndexModel(DiscoveryQueries queries, DiscoveryRunner runner,
         {
             foreach (var (concurrency, timeout, key) in new[] { (Form.Concurrency, (int?)null, "Form.Concurrency"), (null, Form.TimeoutMs, "Form.TimeoutMs") })
             {
-                if (DiscoveryApi.Options(concurrency, timeout) is { IsSuccess: false } bad)
+                if (ScanOptions.From(concurrency, timeout) is { IsSuccess: false } bad)
                 {
                     ModelState.AddModelError(key, bad.Error.Message);
                     refused = true;
@@ -55,7 +54,7 @@ public sealed class IndexModel(DiscoveryQueries queries, DiscoveryRunner runner,
             }
         }
 
-        var scanOptions = DiscoveryApi.Options(Form.Concurrency, Form.TimeoutMs);
+        var scanOptions = ScanOptions.From(Form.Concurrency, Form.TimeoutMs);
         if (!refused && scanOptions.IsSuccess)
         {
             var started = await runner.StartAsync(input, scanOptions.Value, User.Identity?.Name ?? "console", ct);

@@ -1,5 +1,4 @@
 using CertMgr.Core.Discovery;
-using CertMgr.Web.Api;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -81,7 +80,7 @@ public sealed class ScanModel(DiscoveryQueries queries, DiscoveryRunner runner, 
 
     public async Task<IActionResult> OnPostImportAsync(List<long> selected, bool allMatching, string? mode, CancellationToken ct)
     {
-        var parsed = DiscoveryApi.ParseMode(mode);
+        var parsed = DiscoveryImport.ParseMode(mode);
         if (parsed is null)
         {
             TempData["Error"] = "Choose Monitored-Only or Lifecycle-Managed.";
