@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
+using CertMgr.Core.Tests.Probe;
 
 namespace CertMgr.Cli.Tests;
 
@@ -15,9 +16,7 @@ namespace CertMgr.Cli.Tests;
 public sealed class DiscoverCommandTests : IAsyncLifetime
 {
     private readonly string _work = Directory.CreateTempSubdirectory("certmgr-discover-").FullName;
-    private readonly CancellationTokenSource _stop = new();
-    private readonly List<TcpListener> _listeners = [];
-    private readonly List<Task> _loops = [];
+    private readonly List<LoopbackServer> _servers = [];
     private X509Certificate2 _certificate = null!;
     private int _port;
 
@@ -51,49 +50,17 @@ public sealed class DiscoverCommandTests : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    private void Serve(string address, Func<Socket, CancellationToken, Task> handle)
-    {
-        var listener = new TcpListener(IPAddress.Parse(address), _port);
-        listener.Start();
-        _listeners.Add(listener);
-        _loops.Add(Task.Run(async () =>
-        {
-            while (!_stop.IsCancellationRequested)
-            {
-                Socket client;
-                try
-                {
-                    client = await listener.AcceptSocketAsync(_stop.Token);
-                }
-                catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
-                {
-                    return;
-                }
-
-                _ = Task.Run(async () =>
-                {
-                    using (client)
-                    {
-                        try
-                        {
-                            await handle(client, _stop.Token);
-                        }
-                        catch (Exception ex) when (ex is IOException or OperationCanceledException or SocketException or System.Security.Authentication.AuthenticationException)
-                        {
-                        }
-                    }
-                });
-            }
-        }));
-    }
+    private void Serve(string address, Func<Socket, CancellationToken, Task> handle) =>
+        _servers.Add(LoopbackServer.On(IPAddress.Parse(address), _port, handle));
 
     public async Task DisposeAsync()
     {
-        await _stop.CancelAsync();
-        _listeners.ForEach(l => l.Stop());
-        await Task.WhenAll(_loops).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        foreach (var server in _servers)
+        {
+            await server.DisposeAsync();
+        }
+
         _certificate.Dispose();
-        _stop.Dispose();
         Directory.Delete(_work, recursive: true);
     }
 

@@ -28,6 +28,28 @@ internal static class BrowserSession
         return page;
     }
 
+    /// <summary>
+    /// A definition's new certificate from the built-in CA, through the console's acquisition process to Completed (the
+    /// way a person does it; AcquisitionBrowserTests checks each step on the way). Returns the process page's path.
+    /// </summary>
+    public static async Task<string> AcquireFromBuiltInCaAsync(IPage page, string serverUrl, object definitionId)
+    {
+        ArgumentNullException.ThrowIfNull(page);
+        await page.GotoAsync($"{serverUrl}/acquisitions/new?definition={definitionId}&kind=New");
+        await page.ClickAsync("#start-acquisition");
+        await page.WaitForURLAsync("**/acquisitions/process/**");
+        var path = new Uri(page.Url).AbsolutePath;
+        await page.ClickAsync("#key-submit");
+        await Assertions.Expect(page.Locator("#step-message")).ToContainTextAsync("Key chosen");
+        var builtIn = await page.Locator("#product-select option", new() { HasTextString = "Built-in Private CA" }).GetAttributeAsync("value");
+        await page.SelectOptionAsync("#product-select", builtIn!);
+        await page.ClickAsync("#product-submit");
+        await Assertions.Expect(page.Locator("#acquisition-status")).ToContainTextAsync("Received");
+        await page.ClickAsync("#complete-submit");
+        await Assertions.Expect(page.Locator("#acquisition-status")).ToContainTextAsync("Completed");
+        return path;
+    }
+
     /// <summary>A full-page screenshot as <c>test-artifacts/NAME.png</c>.</summary>
     public static async Task ScreenshotAsync(IPage page, string name)
     {

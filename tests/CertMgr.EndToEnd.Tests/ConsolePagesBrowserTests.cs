@@ -100,16 +100,7 @@ public sealed class ConsolePagesBrowserTests
         await page.ClickAsync("#save-definition");
         await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("web.example.test");
         var managedId = page.Url.Split('/')[^1];
-        await page.GotoAsync($"{server.Url}/acquisitions/new?definition={managedId}&kind=New");
-        await page.ClickAsync("#start-acquisition");
-        await page.WaitForURLAsync("**/acquisitions/process/**");
-        var acquisitionPath = new Uri(page.Url).AbsolutePath;
-        await page.ClickAsync("#key-submit");
-        var builtIn = await page.Locator("#product-select option", new() { HasTextString = "Built-in Private CA" }).GetAttributeAsync("value");
-        await page.SelectOptionAsync("#product-select", builtIn!);
-        await page.ClickAsync("#product-submit");
-        await page.ClickAsync("#complete-submit");
-        await Assertions.Expect(page.Locator("#acquisition-status")).ToContainTextAsync("Completed");
+        var acquisitionPath = await BrowserSession.AcquireFromBuiltInCaAsync(page, server.Url, managedId);
         await page.GotoAsync($"{server.Url}/definitions/{managedId}");
         await page.ClickAsync("#start-deployment");
         await page.WaitForURLAsync("**/deployments/new**");

@@ -25,15 +25,7 @@ public sealed class DeploymentBrowserTests
         var definitionId = await AddDefinitionAsync(page, server, cn, ClosedPort());
 
         // A current certificate with its key, from the built-in CA.
-        await page.GotoAsync($"{server.Url}/acquisitions/new?definition={definitionId}&kind=New");
-        await page.ClickAsync("#start-acquisition");
-        await page.WaitForURLAsync("**/acquisitions/process/**");
-        await page.ClickAsync("#key-submit");
-        var builtIn = await page.Locator("#product-select option", new() { HasTextString = "Built-in Private CA" }).GetAttributeAsync("value");
-        await page.SelectOptionAsync("#product-select", builtIn!);
-        await page.ClickAsync("#product-submit");
-        await page.ClickAsync("#complete-submit");
-        await Assertions.Expect(page.Locator("#acquisition-status")).ToContainTextAsync("Completed");
+        await BrowserSession.AcquireFromBuiltInCaAsync(page, server.Url, definitionId);
 
         await page.GotoAsync($"{server.Url}/definitions/{definitionId}");
         await page.ClickAsync("#start-deployment");

@@ -29,17 +29,7 @@ public sealed class NonAdminBrowserTests
             ["country"] = "DE", ["subjectAlternativeNames"] = Sans, ["keyAlgorithm"] = "Ecdsa", ["keySize"] = 256,
             ["serverSoftware"] = "Nginx", ["port"] = 443, ["tags"] = ConsoleApi.E2eTags,
         });
-        await admin.GotoAsync($"{server.Url}/acquisitions/new?definition={definitionId}&kind=New");
-        await admin.ClickAsync("#start-acquisition");
-        await admin.WaitForURLAsync("**/acquisitions/process/**");
-        await admin.ClickAsync("#key-submit");
-        await Assertions.Expect(admin.Locator("#step-message")).ToContainTextAsync("Key chosen");
-        var builtIn = await admin.Locator("#product-select option", new() { HasTextString = "Built-in Private CA" }).GetAttributeAsync("value");
-        await admin.SelectOptionAsync("#product-select", builtIn!);
-        await admin.ClickAsync("#product-submit");
-        await Assertions.Expect(admin.Locator("#acquisition-status")).ToContainTextAsync("Received");
-        await admin.ClickAsync("#complete-submit");
-        await Assertions.Expect(admin.Locator("#acquisition-status")).ToContainTextAsync("Completed");
+        await BrowserSession.AcquireFromBuiltInCaAsync(admin, server.Url, definitionId);
         var certificateId = await CertificateIdAsync(admin, server.Url);
         // The admin is offered the key export (the control for what bob must not see).
         await admin.GotoAsync($"{server.Url}/certificates/{certificateId}");

@@ -28,17 +28,7 @@ public sealed class PostgresBrowserTests
             var one = await AddDefinitionAsync(page, server, "pg-one.example.test", ["pg-one.example.test", "alt-pg.example.test"]);
             await AddDefinitionAsync(page, server, "pg-two.example.test", ["pg-two.example.test"]);
 
-            await page.GotoAsync($"{server.Url}/acquisitions/new?definition={one}&kind=New");
-            await page.ClickAsync("#start-acquisition");
-            await page.WaitForURLAsync("**/acquisitions/process/**");
-            await page.ClickAsync("#key-submit");
-            await Assertions.Expect(page.Locator("#step-message")).ToContainTextAsync("Key chosen");
-            var builtIn = await page.Locator("#product-select option", new() { HasTextString = "Built-in Private CA" }).GetAttributeAsync("value");
-            await page.SelectOptionAsync("#product-select", builtIn!);
-            await page.ClickAsync("#product-submit");
-            await Assertions.Expect(page.Locator("#acquisition-status")).ToContainTextAsync("Received");
-            await page.ClickAsync("#complete-submit");
-            await Assertions.Expect(page.Locator("#acquisition-status")).ToContainTextAsync("Completed");
+            await BrowserSession.AcquireFromBuiltInCaAsync(page, server.Url, one);
 
             // The overview's expiry column comes from the stored list state, refreshed in the acquisition's transaction.
             await page.GotoAsync(server.Url + "/definitions");

@@ -17,9 +17,7 @@ namespace CertMgr.Core.Tests.Discovery;
 internal sealed class DiscoveryNetwork : IAsyncDisposable
 {
     private readonly string _prefix = Directory.CreateTempSubdirectory("certmgr-disc-nginx-").FullName;
-    private readonly List<TcpListener> _listeners = [];
-    private readonly CancellationTokenSource _stop = new();
-    private readonly List<Task> _loops = [];
+    private readonly List<LoopbackServer> _servers = [];
     private Process? _nginx;
 
     private DiscoveryNetwork(string block, int portA, int portB)
@@ -193,41 +191,8 @@ internal sealed class DiscoveryNetwork : IAsyncDisposable
         throw new InvalidOperationException($"nginx did not listen on {address}:{port} in time.");
     }
 
-    private void Listen(int last, Func<Socket, CancellationToken, Task> handle)
-    {
-        var listener = new TcpListener(IPAddress.Parse(A(last)), PortA);
-        listener.Start();
-        _listeners.Add(listener);
-        _loops.Add(Task.Run(async () =>
-        {
-            while (!_stop.IsCancellationRequested)
-            {
-                Socket client;
-                try
-                {
-                    client = await listener.AcceptSocketAsync(_stop.Token);
-                }
-                catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
-                {
-                    return;
-                }
-
-                _ = Task.Run(async () =>
-                {
-                    using (client)
-                    {
-                        try
-                        {
-                            await handle(client, _stop.Token);
-                        }
-                        catch (Exception ex) when (ex is IOException or OperationCanceledException or SocketException or ObjectDisposedException)
-                        {
-                        }
-                    }
-                });
-            }
-        }));
-    }
+    private void Listen(int last, Func<Socket, CancellationToken, Task> handle) =>
+        _servers.Add(LoopbackServer.On(IPAddress.Parse(A(last)), PortA, handle));
 
     private static int FreePort()
     {
@@ -238,13 +203,11 @@ internal sealed class DiscoveryNetwork : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync();
-        foreach (var l in _listeners)
+        foreach (var server in _servers)
         {
-            l.Stop();
+            await server.DisposeAsync();
         }
 
-        await Task.WhenAll(_loops).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         if (_nginx is { HasExited: false })
         {
             _nginx.Kill(entireProcessTree: true);
@@ -252,7 +215,6 @@ internal sealed class DiscoveryNetwork : IAsyncDisposable
         }
 
         _nginx?.Dispose();
-        _stop.Dispose();
         Pki.Dispose();
         Other.Dispose();
         foreach (var c in new[] { Good, Expired, Untrusted, SelfSigned, Named })

@@ -12,9 +12,9 @@ internal sealed class LoopbackServer : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
 
-    private LoopbackServer(IPAddress address, Func<Socket, CancellationToken, Task> handle)
+    private LoopbackServer(IPAddress address, Func<Socket, CancellationToken, Task> handle, int port = 0)
     {
-        _listener = new TcpListener(address, 0);
+        _listener = new TcpListener(address, port);
         _listener.Start();
         _loop = Task.Run(async () =>
         {
@@ -48,6 +48,9 @@ internal sealed class LoopbackServer : IAsyncDisposable
     }
 
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+    /// <summary>A server on a given address and port that hands each connection to <paramref name="handle"/>.</summary>
+    public static LoopbackServer On(IPAddress address, int port, Func<Socket, CancellationToken, Task> handle) => new(address, handle, port);
 
     /// <summary>A TLS server that sends the leaf and the given intermediates.</summary>
     public static LoopbackServer Tls(X509Certificate2 leaf, X509Certificate2[] intermediates, IPAddress? address = null) =>

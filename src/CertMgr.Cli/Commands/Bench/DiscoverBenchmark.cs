@@ -22,7 +22,6 @@ internal static class DiscoverBenchmark
         public double Ratio => NmapMedian / CertmgrMedian;
     }
 
-    private sealed record FarmEndpoint(string Id, string Address, int Port, string Status, string Sha256);
 
     public static Command Command(TextWriter output, TextWriter error)
     {
@@ -100,7 +99,7 @@ internal static class DiscoverBenchmark
 
     public static async Task<Outcome> RunAsync(string farmDirectory, string range, string ports, int runs, int? concurrency, CancellationToken ct)
     {
-        var endpoints = ReadManifest(farmDirectory);
+        var endpoints = FarmManifest.Read(farmDirectory);
         var anchors = TrustAnchorFiles.Read(await File.ReadAllBytesAsync(Path.Combine(farmDirectory, "ca-bundle.pem"), ct), "ca-bundle.pem");
         if (!anchors.IsSuccess)
         {
@@ -194,32 +193,5 @@ internal static class DiscoverBenchmark
     {
         var sorted = values.Order().ToList();
         return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
-    }
-
-    private static List<FarmEndpoint> ReadManifest(string farmDirectory)
-    {
-        var path = Path.Combine(farmDirectory, "manifest.tsv");
-        if (!File.Exists(path))
-        {
-            throw new InvalidOperationException($"No farm at {farmDirectory}: start one with ../shared/bench/tls-farm.sh start 1000 (or pass --farm DIR).");
-        }
-
-        var lines = File.ReadAllLines(path);
-        var header = lines[0].Split('\t');
-        int Col(string name) => Array.IndexOf(header, name) is var i and >= 0 ? i : throw new InvalidOperationException($"manifest.tsv has no '{name}' column.");
-        var (id, addr, port, status, sha256) = (Col("id"), Col("addr"), Col("port"), Col("status"), Col("sha256"));
-        var endpoints = new List<FarmEndpoint>();
-        foreach (var line in lines.Skip(1).Where(l => l.Length > 0))
-        {
-            var f = line.Split('\t');
-            if (!IPAddress.TryParse(f[addr], out var ip) || !IPAddress.IsLoopback(ip))
-            {
-                throw new InvalidOperationException($"The farm lists {f[addr]}, which is not a loopback address; refusing to scan it.");
-            }
-
-            endpoints.Add(new FarmEndpoint(f[id], f[addr], int.Parse(f[port], CultureInfo.InvariantCulture), f[status], f[sha256]));
-        }
-
-        return endpoints.Count > 0 ? endpoints : throw new InvalidOperationException("The farm's manifest lists no endpoint.");
     }
 }

@@ -95,11 +95,10 @@ internal static partial class MonitorBenchmark
         return command;
     }
 
-    private sealed record FarmEndpoint(string Id, string Address, int Port, string Key, string Chain, string Status, string Sha1);
 
     public static async Task<Outcome> RunAsync(string farmDirectory, int degree, int opensslSeconds, CancellationToken ct)
     {
-        var endpoints = ReadManifest(farmDirectory);
+        var endpoints = FarmManifest.Read(farmDirectory);
         var anchors = TrustAnchorFiles.Read(await File.ReadAllBytesAsync(Path.Combine(farmDirectory, "ca-bundle.pem"), ct), "ca-bundle.pem");
         if (!anchors.IsSuccess)
         {
@@ -138,33 +137,6 @@ internal static partial class MonitorBenchmark
 
     /// <summary>What the manifest says a monitor must conclude (threshold 30 days).</summary>
     private static CheckStatus Expected(FarmEndpoint e) => e.Status == "valid" ? CheckStatus.Ok : CheckStatus.Ng;
-
-    private static List<FarmEndpoint> ReadManifest(string farmDirectory)
-    {
-        var path = Path.Combine(farmDirectory, "manifest.tsv");
-        if (!File.Exists(path))
-        {
-            throw new InvalidOperationException($"No farm at {farmDirectory}: start one with ../shared/bench/tls-farm.sh start 1000 (or pass --farm DIR).");
-        }
-
-        var lines = File.ReadAllLines(path);
-        var header = lines[0].Split('\t');
-        int Col(string name) => Array.IndexOf(header, name) is var i and >= 0 ? i : throw new InvalidOperationException($"manifest.tsv has no '{name}' column.");
-        var (id, addr, port, key, chain, status, sha1) = (Col("id"), Col("addr"), Col("port"), Col("key"), Col("chain"), Col("status"), Col("sha1"));
-        var endpoints = new List<FarmEndpoint>();
-        foreach (var line in lines.Skip(1).Where(l => l.Length > 0))
-        {
-            var f = line.Split('\t');
-            if (!IPAddress.TryParse(f[addr], out var ip) || !IPAddress.IsLoopback(ip))
-            {
-                throw new InvalidOperationException($"The farm lists {f[addr]}, which is not a loopback address; refusing to probe it.");
-            }
-
-            endpoints.Add(new FarmEndpoint(f[id], f[addr], int.Parse(f[port], CultureInfo.InvariantCulture), f[key], f[chain], f[status], f[sha1]));
-        }
-
-        return endpoints.Count > 0 ? endpoints : throw new InvalidOperationException("The farm's manifest lists no endpoint.");
-    }
 
     private static async Task EnsureUpAsync(FarmEndpoint e, CancellationToken ct)
     {

@@ -102,25 +102,6 @@ public sealed class PkiFiles : IDisposable
 
         // A PKCS12 keystore whose key bag is encrypted under another password than the store (MAC, certificates):
         // keytool refuses distinct passwords for PKCS12, Java's KeyStore API does not.
-        Write("SplitPkcs12.java", SplitPkcs12Java);
-        Tools.Run(Directory, "java", "SplitPkcs12.java", "modern.p12", Password, "split.p12", StorePassword, KeyPassword);
+        CertMgr.Cli.Tests.JavaKeyStores.WriteSplitPkcs12(Directory, "modern.p12", Password, "split.p12", StorePassword, KeyPassword);
     }
-
-    private const string SplitPkcs12Java = """
-        import java.io.*;
-        import java.security.*;
-        import java.util.*;
-        public class SplitPkcs12 {
-            public static void main(String[] a) throws Exception {
-                KeyStore source = KeyStore.getInstance("PKCS12");
-                try (var in = new FileInputStream(a[0])) { source.load(in, a[1].toCharArray()); }
-                String alias = Collections.list(source.aliases()).stream().filter(n -> {
-                    try { return source.isKeyEntry(n); } catch (KeyStoreException e) { throw new RuntimeException(e); } }).findFirst().get();
-                KeyStore target = KeyStore.getInstance("PKCS12");
-                target.load(null, null);
-                target.setKeyEntry("server", source.getKey(alias, a[1].toCharArray()), a[4].toCharArray(), source.getCertificateChain(alias));
-                try (var out = new FileOutputStream(a[2])) { target.store(out, a[3].toCharArray()); }
-            }
-        }
-        """;
 }
