@@ -12,7 +12,7 @@
 set -euo pipefail
 
 # Everything the tests need from Debian, in one place.
-DEB_PACKAGES="postgresql openssl sqlite3 chromium nginx openssh-server curl ca-certificates openjdk-17-jre-headless haproxy"
+DEB_PACKAGES="postgresql openssl sqlite3 chromium nginx openssh-server curl ca-certificates openjdk-17-jre-headless haproxy apache2 postfix pebble lego certbot bind9 bind9-utils"
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
