@@ -25,6 +25,9 @@ public sealed record ScanOptions
     /// <summary>The most a server may send during one handshake.</summary>
     public int MaxHandshakeBytes { get; init; } = 256 * 1024;
 
+    /// <summary>Handshakes through SslStream instead of libssl (tests compare the two paths).</summary>
+    public bool UseSslStream { get; init; }
+
     /// <summary>The bounds a person may choose from (CLI, API and console alike).</summary>
     public const int MaxHandshakeConcurrency = 1024;
     public const int MinTimeoutMs = 10;
@@ -149,6 +152,7 @@ public static class DiscoveryScanner
             HandshakeTimeout = options.HandshakeTimeout,
             TotalTimeout = options.HandshakeTimeout + TimeSpan.FromMilliseconds(250),
             MaxHandshakeBytes = options.MaxHandshakeBytes,
+            UseSslStream = options.UseSslStream,
         };
         var results = new ConcurrentBag<EndpointObservation>();
         using var handshakes = new SemaphoreSlim(options.HandshakeConcurrency, options.HandshakeConcurrency);

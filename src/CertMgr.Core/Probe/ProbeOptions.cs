@@ -24,4 +24,7 @@ public sealed record ProbeOptions
     /// a download). Null: the chain is captured but not validated.
     /// </summary>
     public X509Certificate2Collection? TrustAnchors { get; init; }
+
+    /// <summary>Capture through SslStream even where the libssl path exists (tests compare the two paths).</summary>
+    public bool UseSslStream { get; init; }
 }

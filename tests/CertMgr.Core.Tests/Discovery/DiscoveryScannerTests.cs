@@ -55,6 +55,26 @@ public sealed class DiscoveryScannerTests(DiscoveryNetworkFixture fixture) : ICl
     }
 
     [Fact]
+    public async Task Scan_LibsslPath_CapturesExactlyWhatTheSslStreamPathCaptures()
+    {
+        Assert.True(CertMgr.Core.Probe.OpenSslHandshake.IsAvailable, "libssl.so.3 should load on Linux: the scan would fall back to SslStream");
+        var plan = Plan($"{_net.Block}.0/28");
+
+        var native = await DiscoveryScanner.ScanAsync(plan, Fast, new ScanProgress(), CancellationToken.None);
+        var managed = await DiscoveryScanner.ScanAsync(plan, Fast with { UseSslStream = true }, new ScanProgress(), CancellationToken.None);
+
+        static string Describe(EndpointObservation o) =>
+            // The record header only: the two clients offer different extensions, so the ServerHello lengths differ.
+            $"{o.Probe.Target} {o.Kind} {o.Probe.Protocol} {o.Probe.CipherSuite} first={Convert.ToHexString([.. o.Probe.FirstBytes.Take(3)])} "
+            + string.Join(",", o.Probe.ServedDer.Select(d => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(d))[..16]));
+        var differences = managed.Select(Describe).Zip(native.Select(Describe)).Where(p => p.First != p.Second).Select(p => $"SslStream {p.First}\n   libssl {p.Second}");
+        Assert.Equal(managed.Count, native.Count);
+        Assert.True(!differences.Any(), string.Join("\n", differences));
+        Assert.Contains(native, o => o.Kind == EndpointKind.Tls && o.Probe.ServedDer.Count > 1); // chains, not only leaves
+        Assert.Contains(native, o => o.Kind == EndpointKind.NonTls);
+    }
+
+    [Fact]
     public async Task Scan_HostileAndPlainServers_RecordedByKindNotAsCertificates()
     {
         var (report, _, _) = await ScanAsync(Plan($"{_net.Block}.0/28"));

@@ -35,9 +35,10 @@ internal static class DiscoverBenchmark
         var ports = new Option<string>("--ports") { Description = "The farm's ports.", DefaultValueFactory = _ => "8443,9443" };
         var runs = new Option<int>("--runs") { Description = "Timed runs of each tool (alternated).", DefaultValueFactory = _ => 5 };
         var concurrency = new Option<int?>("--concurrency") { Description = "TLS handshakes in flight (default: the scanner's)." };
+        var sslStream = new Option<bool>("--sslstream") { Description = "Handshake through .NET's SslStream instead of libssl directly (to compare the two paths)." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object." };
         var command = new Command("discover", "A discovery scan of the reference TLS farm vs `nmap -sT -n -Pn --script ssl-cert`, alternated (target: ratio >= 2, memory < 300 MB).");
-        foreach (var o in new Option[] { farm, range, ports, runs, concurrency, json })
+        foreach (var o in new Option[] { farm, range, ports, runs, concurrency, sslStream, json })
         {
             command.Options.Add(o);
         }
@@ -53,7 +54,7 @@ internal static class DiscoverBenchmark
         {
             try
             {
-                var o = await RunAsync(parse.GetValue(farm)!, parse.GetValue(range)!, parse.GetValue(ports)!, parse.GetValue(runs), parse.GetValue(concurrency), ct);
+                var o = await RunAsync(parse.GetValue(farm)!, parse.GetValue(range)!, parse.GetValue(ports)!, parse.GetValue(runs), parse.GetValue(concurrency), parse.GetValue(sslStream), ct);
                 var c = CultureInfo.InvariantCulture;
                 if (parse.GetValue(json))
                 {
@@ -97,7 +98,7 @@ internal static class DiscoverBenchmark
         return command;
     }
 
-    public static async Task<Outcome> RunAsync(string farmDirectory, string range, string ports, int runs, int? concurrency, CancellationToken ct)
+    public static async Task<Outcome> RunAsync(string farmDirectory, string range, string ports, int runs, int? concurrency, bool sslStream, CancellationToken ct)
     {
         var endpoints = FarmManifest.Read(farmDirectory);
         var anchors = TrustAnchorFiles.Read(await File.ReadAllBytesAsync(Path.Combine(farmDirectory, "ca-bundle.pem"), ct), "ca-bundle.pem");
@@ -117,7 +118,7 @@ internal static class DiscoverBenchmark
             throw new InvalidOperationException($"{range} is not all loopback; the benchmark scans only 127.0.0.0/8.");
         }
 
-        var options = concurrency is { } n ? new ScanOptions { HandshakeConcurrency = n } : new ScanOptions();
+        var options = (concurrency is { } n ? new ScanOptions { HandshakeConcurrency = n } : new ScanOptions()) with { UseSslStream = sslStream };
         await ScanAsync(plan.Value, options, anchors.Value, ct); // warm-up: JIT, thread pool
         var certmgr = new List<double>();
         var nmap = new List<double>();
