@@ -99,7 +99,7 @@ public sealed class SshSession : IDisposable
         }
         catch (SshAuthenticationException)
         {
-            return Error.Forbidden("ssh-auth-failed", $"The SSH login as {login.Username} to {login.Host}:{login.Port} was refused (wrong password or key, or the user may not log in).");
+            return new Error("ssh-auth-failed", $"The SSH login as {login.Username} to {login.Host}:{login.Port} was refused (wrong password or key, or the user may not log in).");
         }
         catch (Exception e) when (e is SocketException or SshConnectionException or SshOperationTimeoutException or OperationCanceledException or ProxyException)
         {
