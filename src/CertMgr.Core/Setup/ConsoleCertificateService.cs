@@ -221,7 +221,9 @@ public sealed partial class ConsoleCertificateService(
             CryptographicOperations.ZeroMemory(pkcs8);
         }
 
-        return SealedKeys.WithKey(certificate, key);
+        // Bound afresh from the bytes: the caller's copy may already carry a key.
+        using var bare = X509CertificateLoader.LoadCertificate(certificate.RawData);
+        return SealedKeys.WithKey(bare, key);
     }
 
     private async Task UpsertAsync(string key, string? value, byte[]? sealedValue, CancellationToken ct)
