@@ -74,6 +74,37 @@ public static class DeploymentEmails
         return new EmailText(To(deployment), $"Certificate install request: {definition.CommonName} on {server}", b.ToString());
     }
 
+    /// <summary>Sent instead of the install request when CertMgr installed the certificate itself.</summary>
+    public static EmailText InstallNotification(Deployment deployment, CertificateDefinition definition, string detail, Uri? consoleBase)
+    {
+        ArgumentNullException.ThrowIfNull(deployment);
+        ArgumentNullException.ThrowIfNull(definition);
+        var c = deployment.Certificate;
+        var software = InstallPackage.Label(deployment.ServerSoftware);
+        var server = deployment.TargetServerName ?? definition.CommonName;
+        var page = $"/deployments/{deployment.Id}";
+        var b = new StringBuilder();
+        b.AppendLine("Hello,");
+        b.AppendLine();
+        b.AppendLine(CultureInfo.InvariantCulture, $"CertMgr has installed the new server certificate for {definition.CommonName} on {server} ({software}) automatically; there is nothing for you to install.");
+        b.AppendLine();
+        b.AppendLine("Certificate");
+        b.AppendLine(CultureInfo.InvariantCulture, $"  Subject      {c.Subject}");
+        b.AppendLine(CultureInfo.InvariantCulture, $"  Issuer       {c.Issuer}");
+        b.AppendLine(CultureInfo.InvariantCulture, $"  Serial       {c.SerialNumber}");
+        b.AppendLine(CultureInfo.InvariantCulture, $"  Valid until  {c.NotAfter.UtcDateTime:yyyy-MM-dd HH:mm} UTC");
+        b.AppendLine(CultureInfo.InvariantCulture, $"  SHA-1        {c.Sha1}");
+        b.AppendLine(CultureInfo.InvariantCulture, $"  SHA-256      {c.Sha256}");
+        b.AppendLine();
+        b.AppendLine("What was done");
+        b.AppendLine(CultureInfo.InvariantCulture, $"  {detail}");
+        b.AppendLine();
+        b.AppendLine(CultureInfo.InvariantCulture, $"CertMgr now checks that {definition.ServerNameForCheck ?? server} serves this certificate (deploy check); the deployment page is {(consoleBase is null ? page : new Uri(consoleBase, page).ToString())}.");
+        b.AppendLine();
+        b.AppendLine("-- CertMgr");
+        return new EmailText(To(deployment), $"Certificate installed: {definition.CommonName} on {server}", b.ToString());
+    }
+
     /// <summary>The result of the last deploy check, for the server administrator.</summary>
     public static EmailText CheckResult(Deployment deployment, CertificateDefinition definition, DeployCheckOutcome outcome, DateTimeOffset checkedAt)
     {

@@ -202,6 +202,12 @@ public sealed partial class DeploymentService(
             case InstallOutcome.Installed installed:
                 deployment.Status = DeploymentFlow.Next(deployment.Status, DeploymentStep.RequestInstall, installed: true);
                 Record(deployment, DeploymentStep.RequestInstall, "success", new($"Installed automatically ({target.Kind}): {installed.Detail}"), actor, now);
+                if (deployment.ServerAdminEmail is not null)
+                {
+                    // No one needs to install anything: the server admin is told what was installed instead of asked.
+                    Queue(DeploymentEmails.InstallNotification(deployment, definition, installed.Detail, consoleBase), deployment.Id, now);
+                }
+
                 break;
             case InstallOutcome.NeedsPerson when deployment.ServerAdminEmail is null:
                 return new Error("admin-email-missing", "The automatic install needs a person, and the deployment has no server administrator email to send the install request to; download the email text and hand it over instead.");
@@ -222,6 +228,29 @@ public sealed partial class DeploymentService(
         await db.SaveChangesAsync(ct);
         LogStep(logger, deployment.Id, deployment.Certificate.DefinitionId, DeploymentFlow.ActionOf(DeploymentStep.RequestInstall));
         return deployment;
+    }
+
+    /// <summary>
+    /// Try auto-install: the install request through the definition's automatic deploy target only (SSH or this
+    /// CertMgr). Refused when none is set up; otherwise as <see cref="RequestInstallAsync"/>: installed → AutoInstalled
+    /// (the deploy check comes next, and the server admin gets an install notification instead of a request), or the
+    /// failure recorded with its step.
+    /// </summary>
+    public async Task<Result<Deployment>> TryAutoInstallAsync(Guid id, Uri? consoleBase, string actor, CancellationToken ct)
+    {
+        var deployment = await FindAsync(id, ct);
+        if (deployment is null)
+        {
+            return NotFound();
+        }
+
+        var target = targets.For(deployment.Certificate.Definition);
+        if (target.Kind == DeployTargetKind.Manual || !target.CanAutoInstall(deployment.Certificate.Definition))
+        {
+            return new Error("auto-install-not-set-up", "Auto-install is not set up for this definition: enter its SSH settings (or choose this CertMgr) on the definition's Auto-install page first.");
+        }
+
+        return await RequestInstallAsync(id, consoleBase, actor, ct);
     }
 
     /// <summary>

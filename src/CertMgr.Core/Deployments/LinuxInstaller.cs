@@ -22,16 +22,11 @@ public static class LinuxInstaller
 
     public static bool Supports(ServerSoftware software) => software is not (ServerSoftware.MicrosoftIis or ServerSoftware.JavaKeystore or ServerSoftware.CertMgr);
 
-    public static Profile ProfileFor(ServerSoftware software, string name) => software switch
+    public static Profile ProfileFor(ServerSoftware software, string name)
     {
-        ServerSoftware.Nginx => new($"/etc/nginx/ssl/{name}", "nginx -t -q ${CONFIG:+-c \"$CONFIG\"}", "nginx ${CONFIG:+-c \"$CONFIG\"} -s reload", false),
-        ServerSoftware.ApacheHttpd => new($"/etc/apache2/ssl/{name}", "apachectl ${CONFIG:+-f \"$CONFIG\"} configtest", "apachectl ${CONFIG:+-f \"$CONFIG\"} graceful", false),
-        ServerSoftware.HaProxy => new($"/etc/haproxy/certs/{name}", "haproxy -c -q -f \"${CONFIG:-/etc/haproxy/haproxy.cfg}\"", "systemctl reload haproxy", true),
-        ServerSoftware.Postfix => new($"/etc/postfix/ssl/{name}", "postfix ${CONFIG:+-c \"$CONFIG\"} check", "postfix ${CONFIG:+-c \"$CONFIG\"} reload", false),
-        ServerSoftware.Dovecot => new($"/etc/dovecot/ssl/{name}", "doveconf ${CONFIG:+-c \"$CONFIG\"} -n >/dev/null", "doveadm reload", false),
-        ServerSoftware.Vsftpd => new($"/etc/vsftpd/ssl/{name}", null, "systemctl restart vsftpd", false),
-        _ => new($"/etc/ssl/certmgr/{name}", null, null, false),
-    };
+        var p = ServerProfiles.For(software);
+        return new(p.CertDirectory(name), ServerProfile.ForScript(p.Validate, p), ServerProfile.ForScript(p.Reload, p), p.Combined);
+    }
 
     /// <summary>Builds the installer after checking that the key belongs to the certificate.</summary>
     public static Result<string> Create(

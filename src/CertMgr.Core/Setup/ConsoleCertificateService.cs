@@ -26,6 +26,8 @@ public sealed partial class ConsoleCertificateService(
 {
     public const string CertificateKey = "console.tls.certificate";
     public const string KeyKey = "console.tls.key";
+    /// <summary>Set when the console certificate was installed into this CertMgr (auto-install), not issued by its CA.</summary>
+    public const string InstalledKey = "console.tls.installed";
     public static readonly TimeSpan Validity = TimeSpan.FromDays(397);
     public static readonly TimeSpan RenewBefore = TimeSpan.FromDays(30);
 
@@ -65,7 +67,11 @@ public sealed partial class ConsoleCertificateService(
         var stored = await LoadAsync(ct);
         if (stored is not null)
         {
-            var reason = WhyUnfit(stored, current, names, time.GetUtcNow());
+            // An installed certificate is kept as it is until it expires: it was chosen on purpose, from another CA.
+            var installed = await db.Settings.AnyAsync(s => s.Key == InstalledKey && s.Value == "true", ct);
+            var reason = installed
+                ? stored.NotAfter.ToUniversalTime() <= time.GetUtcNow().UtcDateTime ? "the installed certificate has expired" : null
+                : WhyUnfit(stored, current, names, time.GetUtcNow());
             if (reason is null)
             {
                 return stored;
@@ -152,7 +158,7 @@ public sealed partial class ConsoleCertificateService(
         var pkcs8 = protector.Unprotect(keySetting.ProtectedValue, SecretPurposes.PrivateKey);
         try
         {
-            using var key = ECDsa.Create();
+            using AsymmetricAlgorithm key = certificate.GetKeyAlgorithm() == "1.2.840.113549.1.1.1" ? RSA.Create() : ECDsa.Create();
             key.ImportPkcs8PrivateKey(pkcs8, out _);
             return SealedKeys.WithKey(certificate, key);
         }
@@ -183,6 +189,7 @@ public sealed partial class ConsoleCertificateService(
         {
             await UpsertAsync(CertificateKey, value: Convert.ToBase64String(certificate.RawData), sealedValue: null, ct);
             await UpsertAsync(KeyKey, value: null, sealedValue: protector.Protect(pkcs8, SecretPurposes.PrivateKey), ct);
+            await UpsertAsync(InstalledKey, value: null, sealedValue: null, ct);
         }
         finally
         {
@@ -192,6 +199,31 @@ public sealed partial class ConsoleCertificateService(
         await db.SaveChangesAsync(ct);
         LogIssued(logger, Thumbprints.Sha1(certificate), string.Join(", ", names));
         return SealedKeys.WithKey(certificate, key);
+    }
+
+    /// <summary>
+    /// Makes <paramref name="certificate"/> with <paramref name="key"/> the console certificate (stored, kept over restarts
+    /// until it expires) and returns it bound to its key, for the holder Kestrel reads. The caller saves the changes.
+    /// </summary>
+    public async Task<X509Certificate2> InstallAsync(X509Certificate2 certificate, AsymmetricAlgorithm key, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(certificate);
+        ArgumentNullException.ThrowIfNull(key);
+        var pkcs8 = key.ExportPkcs8PrivateKey();
+        try
+        {
+            await UpsertAsync(CertificateKey, value: Convert.ToBase64String(certificate.RawData), sealedValue: null, ct);
+            await UpsertAsync(KeyKey, value: null, sealedValue: protector.Protect(pkcs8, SecretPurposes.PrivateKey), ct);
+            await UpsertAsync(InstalledKey, value: "true", sealedValue: null, ct);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(pkcs8);
+        }
+
+        // Bound afresh from the bytes: the caller's copy may already carry a key.
+        using var bare = X509CertificateLoader.LoadCertificate(certificate.RawData);
+        return SealedKeys.WithKey(bare, key);
     }
 
     private async Task UpsertAsync(string key, string? value, byte[]? sealedValue, CancellationToken ct)

@@ -6,6 +6,7 @@ using CertMgr.Core.TrustedCas;
 using CertMgr.Data;
 using CertMgr.Data.Secrets;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace CertMgr.Core.Setup;
 
@@ -57,7 +58,11 @@ public static class ServiceRegistration
         services.AddScoped<ImportService>();
         services.AddScoped<Deployments.DeploymentService>();
         services.AddSingleton<Deployments.Targets.IDeployTarget, Deployments.Targets.ManualDeployTarget>();
-        services.AddSingleton<Deployments.Targets.DeployTargets>();
+        services.AddScoped<Deployments.Targets.IDeployTarget, Deployments.Ssh.SshDeployTarget>();
+        services.AddScoped<Deployments.Targets.IDeployTarget, Deployments.Targets.ThisCertMgrDeployTarget>();
+        services.AddScoped<Deployments.Targets.DeployTargets>(); // scoped: the SSH and this-CertMgr targets read the definition's settings
+        services.AddScoped<Deployments.Ssh.AutoInstallService>();
+        services.TryAddSingleton<ConsoleCertificateHolder>(); // the web host registers the one Kestrel reads first
         services.AddSingleton(Discovery.DiscoveryOptions.From(settings.Configuration));
         services.AddScoped<Discovery.DiscoveryService>();
         services.AddScoped<Discovery.DiscoveryImport>();

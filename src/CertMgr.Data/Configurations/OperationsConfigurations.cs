@@ -221,3 +221,27 @@ internal sealed class SettingConfiguration : IEntityTypeConfiguration<Setting>
         b.Property(x => x.Key).HasMaxLength(200);
     }
 }
+
+internal sealed class SshInstallSettingsConfiguration : IEntityTypeConfiguration<SshInstallSettings>
+{
+    public void Configure(EntityTypeBuilder<SshInstallSettings> b)
+    {
+        b.ToTable("ssh_install_settings");
+        b.HasOne(x => x.Definition).WithOne().HasForeignKey<SshInstallSettings>(x => x.DefinitionId).OnDelete(DeleteBehavior.Cascade);
+        b.HasIndex(x => x.DefinitionId).IsUnique();
+        b.Property(x => x.Host).HasMaxLength(255);
+        b.Property(x => x.Username).HasMaxLength(255);
+        b.Property(x => x.HostKeyAlgorithm).HasMaxLength(100);
+        b.Property(x => x.HostKeyFingerprint).HasMaxLength(100);
+        foreach (var path in new[] { nameof(SshInstallSettings.CertificatePath), nameof(SshInstallSettings.ChainPath), nameof(SshInstallSettings.FullChainPath), nameof(SshInstallSettings.KeyPath), nameof(SshInstallSettings.CombinedPath) })
+        {
+            b.Property(path).HasMaxLength(1024);
+        }
+
+        b.Property(x => x.FileOwner).HasMaxLength(64);
+        b.Property(x => x.FileGroup).HasMaxLength(64);
+        b.Property(x => x.KeyMode).HasMaxLength(4);
+        b.Property(x => x.ValidateCommand).HasMaxLength(2000);
+        b.Property(x => x.ReloadCommand).HasMaxLength(2000);
+    }
+}

@@ -138,4 +138,5 @@ public static class SecretPurposes
     public const string ProviderPassword = "provider-password";
     public const string CaConnection = "ca-connection";
     public const string Setting = "setting";
+    public const string SshSecret = "ssh-secret";
 }

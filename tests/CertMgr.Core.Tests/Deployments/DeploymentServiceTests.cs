@@ -128,7 +128,7 @@ public class DeploymentServiceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task RequestInstall_TargetInstalls_AutoInstalledWithoutEmail()
+    public async Task RequestInstall_TargetInstalls_AutoInstalledWithInstallNotificationNotRequest()
     {
         var definitionId = await DefinitionAsync(ClosedPort(), adminEmail: null);
         var prepared = await PrepareAsync(definitionId);
@@ -140,7 +140,10 @@ public class DeploymentServiceTests : IAsyncLifetime
         Assert.Equal(DeploymentStatus.AutoInstalled, requested.Value.Status);
         var call = Assert.Single(target.Calls);
         Assert.NotNull(call.Package?.DocumentId);
-        Assert.Equal(0, await _f.DbAsync(db => db.SentEmails.CountAsync()));
+        // The server admin is told what was installed, not asked to install it.
+        var email = Assert.Single(await _f.DbAsync(db => db.SentEmails.ToListAsync()));
+        Assert.StartsWith("Certificate installed:", email.Subject, StringComparison.Ordinal);
+        Assert.Contains("nginx reloaded", email.Body, StringComparison.Ordinal);
         var events = await _f.DbAsync(db => db.DeploymentEvents.Where(e => e.DeploymentId == prepared.Id && e.Action == "request-install").ToListAsync());
         Assert.Contains("nginx reloaded", Assert.Single(events).Detail, StringComparison.Ordinal);
     }

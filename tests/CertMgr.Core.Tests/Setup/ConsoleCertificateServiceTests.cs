@@ -87,4 +87,40 @@ public sealed class ConsoleCertificateServiceTests
         Assert.DoesNotContain("0.0.0.0", names);
         Assert.Equal(names.Count, names.Distinct(StringComparer.OrdinalIgnoreCase).Count());
     }
+    [Fact]
+    public async Task Ensure_AfterInstall_KeepsTheInstalledCertificateFromAnotherCaUntilItExpires()
+    {
+        await using var f = await CoreFixture.CreateAsync();
+        f.Time.SetUtcNow(TimeProvider.System.GetUtcNow());
+        using (await EnsureAsync(f, Names))
+        {
+        }
+
+        using var pki = new Probe.TestPki();
+        using var leaf = pki.Leaf("console.example.test", ["console.example.test"], validFor: TimeSpan.FromDays(90));
+        using var key = leaf.GetECDsaPrivateKey()!;
+        using (var installed = await f.WithAsync(async sp =>
+        {
+            var console = sp.GetRequiredService<ConsoleCertificateService>();
+            var served = await console.InstallAsync(leaf, key, CancellationToken.None);
+            await sp.GetRequiredService<Data.CertMgrDbContext>().SaveChangesAsync();
+            return served;
+        }))
+        {
+            Assert.True(installed.HasPrivateKey);
+        }
+
+        // A restart keeps it, though another CA issued it and it lacks the listen names.
+        using (var restarted = await EnsureAsync(f, Names))
+        {
+            Assert.Equal(Thumbprints.Sha256(leaf), Thumbprints.Sha256(restarted));
+            Assert.True(restarted.HasPrivateKey);
+        }
+
+        // Once it has expired, the built-in CA issues a console certificate again.
+        f.Time.Advance(TimeSpan.FromDays(91));
+        using var reissued = await EnsureAsync(f, Names);
+        Assert.NotEqual(Thumbprints.Sha256(leaf), Thumbprints.Sha256(reissued));
+        Assert.Contains("CN=CertMgr Auto-Generated CA", reissued.Issuer, StringComparison.Ordinal);
+    }
 }

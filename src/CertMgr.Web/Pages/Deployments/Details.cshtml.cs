@@ -19,7 +19,9 @@ namespace CertMgr.Web.Pages.Deployments;
 /// monitoring, and the history.
 /// </summary>
 [Authorize]
-public sealed class DetailsModel(DeploymentService service, CertMgrDbContext db, IAuthorizationService authorization, TimeProvider time, Hosting.ExternalUrl externalUrl) : PageModel
+public sealed class DetailsModel(
+    DeploymentService service, CertMgrDbContext db, IAuthorizationService authorization, TimeProvider time, Hosting.ExternalUrl externalUrl,
+    Core.Deployments.Targets.DeployTargets targets) : PageModel
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -43,11 +45,15 @@ public sealed class DetailsModel(DeploymentService service, CertMgrDbContext db,
 
     public bool Can(DeploymentStep step) => Available.Contains(step);
 
+    /// <summary>Whether the definition has auto-install set up (SSH or this CertMgr).</summary>
+    public bool CanAutoInstall { get; private set; }
+
     public async Task<IActionResult> OnGetAsync(Guid id, string? done, CancellationToken ct)
     {
         Message = done switch
         {
             "prepared" => "Deployment prepared: the install package is in the definition's document folder. Download it, or record the install request email.",
+            "auto-install" => "Installed automatically: the server serves the new files. Run the deploy check next.",
             "request-install" => "Install request email recorded; it is sent once email delivery is set up. Until then, download it and send it yourself.",
             "check" => null,
             "manual-confirm" => "Deployment confirmed as checked by hand.",
@@ -86,6 +92,9 @@ public sealed class DetailsModel(DeploymentService service, CertMgrDbContext db,
 
     public async Task<IActionResult> OnPostRequestInstallAsync(Guid id, CancellationToken ct) =>
         await AfterAsync(id, "request-install", (await service.RequestInstallAsync(id, ConsoleBase, Actor, ct)).Error, ct);
+
+    public async Task<IActionResult> OnPostAutoInstallAsync(Guid id, CancellationToken ct) =>
+        await AfterAsync(id, "auto-install", (await service.TryAutoInstallAsync(id, ConsoleBase, Actor, ct)).Error, ct);
 
     public async Task<IActionResult> OnPostCheckAsync(Guid id, string? alternativeName, CancellationToken ct) =>
         await AfterAsync(id, "check", (await service.CheckAsync(id, alternativeName, Actor, ct)).Error, ct);
@@ -130,6 +139,8 @@ public sealed class DetailsModel(DeploymentService service, CertMgrDbContext db,
         InstallEmail = DeploymentEmails.InstallRequest(deployment, deployment.Certificate.Definition, Package?.FileName, ConsoleBase);
         Emails = await service.EmailsAsync(id, ct);
         Available = DeploymentFlow.Available(deployment);
+        var target = targets.For(deployment.Certificate.Definition);
+        CanAutoInstall = target.Kind != Core.Deployments.Targets.DeployTargetKind.Manual && target.CanAutoInstall(deployment.Certificate.Definition);
         Endpoint = DeploymentService.EndpointOf(deployment, deployment.Certificate.Definition);
         IsAdmin = (await authorization.AuthorizeAsync(User, CertMgrClaims.AdminPolicy)).Succeeded;
         Monitor = await DeploymentQueries.LatestMonitorResult(db, deployment.Certificate.DefinitionId).AsNoTracking().FirstOrDefaultAsync(ct);

@@ -1,0 +1,112 @@
+using System.Security.Cryptography.X509Certificates;
+using CertMgr.Core.Common;
+using CertMgr.Core.Deployments.Targets;
+using CertMgr.Core.Inventory;
+using CertMgr.Core.PrivateCa;
+using CertMgr.Data;
+using CertMgr.Data.Model;
+using CertMgr.Data.Secrets;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+
+namespace CertMgr.Core.Deployments.Ssh;
+
+/// <summary>
+/// Installs over SSH with the definition's auto-install settings (<see cref="SshInstallSettings"/>): log in (host key
+/// pinned at the first success, a changed one refused), then <see cref="SshInstaller"/>. Failures name their step:
+/// connect, host-key, prepare, upload, permissions, backup, move, validate, reload, rollback.
+/// </summary>
+public sealed partial class SshDeployTarget(CertMgrDbContext db, SecretProtector protector, TimeProvider time, ILogger<SshDeployTarget> logger) : IDeployTarget
+{
+    public DeployTargetKind Kind => DeployTargetKind.Ssh;
+
+    public bool CanAutoInstall(CertificateDefinition definition)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        var s = SettingsOf(db, definition.Id);
+        return s is { Enabled: true } && s.Profile != ServerSoftware.CertMgr && SshInstallPlans.CanLogIn(s);
+    }
+
+    public async Task<InstallOutcome> InstallAsync(InstallRequest request, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var definition = request.Definition;
+        var s = await db.SshInstallSettings.SingleOrDefaultAsync(x => x.DefinitionId == definition.Id, ct);
+        if (s is not { Enabled: true } || s.Profile == ServerSoftware.CertMgr || !SshInstallPlans.CanLogIn(s))
+        {
+            return new InstallOutcome.NeedsPerson(request.Package, "Auto-install over SSH is not set up for this definition.");
+        }
+
+        var plan = await PlanAsync(s, request.Deployment.Certificate, ct);
+        if (!plan.IsSuccess)
+        {
+            return new InstallOutcome.Failed("prepare", plan.Error!);
+        }
+
+        var login = SshInstallPlans.Login(s, protector);
+        if (!login.IsSuccess)
+        {
+            return new InstallOutcome.Failed("connect", login.Error!);
+        }
+
+        var now = time.GetUtcNow();
+        var opened = await SshSession.OpenAsync(login.Value, ct);
+        if (!opened.IsSuccess)
+        {
+            var hostKey = opened.Error!.Code == "ssh-host-key-changed";
+            if (hostKey)
+            {
+                DefinitionHistory.Record(db, now, request.Actor, definition.Id, "auto-install-host-key-changed", opened.Error.Message).Outcome = "failure";
+            }
+
+            LogFailed(logger, request.Deployment.Id, hostKey ? "host-key" : "connect", opened.Error.Code);
+            return new InstallOutcome.Failed(hostKey ? "host-key" : "connect", opened.Error);
+        }
+
+        using var session = opened.Value;
+        AutoInstallService.Pin(s, session, now);
+        var outcome = await SshInstaller.InstallAsync(session, plan.Value, ct);
+        if (outcome is InstallOutcome.Failed failed)
+        {
+            LogFailed(logger, request.Deployment.Id, failed.Step, failed.Error.Code);
+        }
+
+        return outcome;
+    }
+
+    /// <summary>The settings of a definition: the tracked ones if loaded, else from the database.</summary>
+    internal static SshInstallSettings? SettingsOf(CertMgrDbContext db, Guid definitionId) =>
+        db.SshInstallSettings.Local.FirstOrDefault(x => x.DefinitionId == definitionId)
+        ?? db.SshInstallSettings.AsNoTracking().SingleOrDefault(x => x.DefinitionId == definitionId);
+
+    private async Task<Result<InstallPlan>> PlanAsync(SshInstallSettings s, Certificate certificate, CancellationToken ct)
+    {
+        if (certificate.PrivateKeyId is not { } keyId || await db.PrivateKeys.AsNoTracking().SingleOrDefaultAsync(k => k.Id == keyId, ct) is not { } stored)
+        {
+            return new Error("key-not-held", "CertMgr does not hold the private key of this certificate, so it cannot install it.");
+        }
+
+        using var leaf = X509CertificateLoader.LoadCertificate(certificate.Der);
+        var chain = new X509Certificate2Collection();
+        if (!string.IsNullOrEmpty(certificate.ChainPem))
+        {
+            chain.ImportFromPem(certificate.ChainPem);
+        }
+
+        try
+        {
+            using var key = SealedKeys.Open(stored, protector);
+            return SshInstallPlans.Plan(s, leaf, [.. chain], key);
+        }
+        finally
+        {
+            foreach (var c in chain)
+            {
+                c.Dispose();
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Auto-install over SSH of deployment {DeploymentId} failed at {Step} ({Code})")]
+    private static partial void LogFailed(ILogger logger, Guid deploymentId, string step, string code);
+}
