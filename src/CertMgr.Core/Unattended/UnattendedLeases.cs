@@ -21,7 +21,21 @@ public sealed class UnattendedLeases(CertMgrDbContext db, UnattendedOptions opti
         var taken = await db.UnattendedStates
             .Where(s => s.DefinitionId == definitionId && (s.LeaseOwner == null || s.LeaseExpiresAt < now || s.LeaseOwner == owner))
             .ExecuteUpdateAsync(u => u.SetProperty(s => s.LeaseOwner, owner).SetProperty(s => s.LeaseExpiresAt, until), ct);
-        return taken == 1;
+        if (taken == 1)
+        {
+            return true;
+        }
+
+        // A process of this machine that died (kill -9, power cut) cannot renew or release its leases; its definitions
+        // need not wait for the expiry: take the lease over from exactly that owner.
+        var holder = await db.UnattendedStates.AsNoTracking().Where(s => s.DefinitionId == definitionId).Select(s => s.LeaseOwner).SingleAsync(ct);
+        if (holder is null || !UnattendedOptions.IsDeadLocalOwner(holder))
+        {
+            return false;
+        }
+
+        return await db.UnattendedStates.Where(s => s.DefinitionId == definitionId && s.LeaseOwner == holder)
+            .ExecuteUpdateAsync(u => u.SetProperty(s => s.LeaseOwner, owner).SetProperty(s => s.LeaseExpiresAt, until), ct) == 1;
     }
 
     /// <summary>Extends the owner's lease; false when it was lost (expired and taken by another).</summary>
