@@ -30,6 +30,7 @@ public static class ApiRoutes
         api.MapMonitorApi();
         api.MapEventsApi();
         api.MapDiscoveryApi();
+        api.MapUnattendedApi();
         return api;
     }
 
