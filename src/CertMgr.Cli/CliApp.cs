@@ -33,6 +33,7 @@ public static class CliApp
         CheckCommand.AddTo(root, output, error);
         DiscoverCommand.AddTo(root, output, error);
         MonitorCommand.AddTo(root, output, error);
+        UnattendedCommand.AddTo(root, output, error);
         ImportCommand.AddTo(root, output, error);
         CaCommand.AddTo(root, output, error);
         SeedCommand.AddTo(root, output, error);

@@ -36,6 +36,10 @@ public sealed class CertMgrDbContext(DbContextOptions<CertMgrDbContext> options)
     public DbSet<Document> Documents => Set<Document>();
     public DbSet<Setting> Settings => Set<Setting>();
     public DbSet<SshInstallSettings> SshInstallSettings => Set<SshInstallSettings>();
+    public DbSet<Notification> Notifications => Set<Notification>();
+    public DbSet<UnattendedState> UnattendedStates => Set<UnattendedState>();
+    public DbSet<UnattendedRun> UnattendedRuns => Set<UnattendedRun>();
+    public DbSet<UnattendedRunItem> UnattendedRunItems => Set<UnattendedRunItem>();
 
     /// <summary>Saves, and refreshes the list state of the definitions the changes touched, in one transaction.</summary>
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)

@@ -29,7 +29,7 @@ public sealed class CoreFixture : IAsyncDisposable
     private readonly ServiceProvider _provider;
     private readonly string? _postgresDatabase;
 
-    private CoreFixture(string root, FakeTimeProvider time, string? postgresConnection, string? postgresDatabase)
+    private CoreFixture(string root, FakeTimeProvider time, string? postgresConnection, string? postgresDatabase, Action<IServiceCollection>? configure = null)
     {
         Root = root;
         Time = time;
@@ -38,6 +38,7 @@ public sealed class CoreFixture : IAsyncDisposable
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddCertMgrCore(Settings, time);
+        configure?.Invoke(services);
         _provider = services.BuildServiceProvider();
     }
 
@@ -46,7 +47,10 @@ public sealed class CoreFixture : IAsyncDisposable
     public CertMgrSettings Settings { get; }
     public DataDirectory Home => Settings.Home;
 
-    public static async Task<CoreFixture> CreateAsync(bool initialize = true, TestDatabase database = TestDatabase.Sqlite)
+    /// <param name="initialize">Run the first-start initialization (CA, trusted CA sets, catalog).</param>
+    /// <param name="database">The database to run on.</param>
+    /// <param name="configure">Extra registrations after the core's, e.g. a test deploy target at the I/O seam.</param>
+    public static async Task<CoreFixture> CreateAsync(bool initialize = true, TestDatabase database = TestDatabase.Sqlite, Action<IServiceCollection>? configure = null)
     {
         var root = Path.Combine(Path.GetTempPath(), "certmgr-core-" + Guid.NewGuid().ToString("N"));
         string? connection = null;
@@ -58,7 +62,7 @@ public sealed class CoreFixture : IAsyncDisposable
             connection = server.ConnectionStringFor(name);
         }
 
-        var fixture = new CoreFixture(root, new FakeTimeProvider(new DateTimeOffset(2026, 11, 29, 12, 0, 0, TimeSpan.Zero)), connection, name);
+        var fixture = new CoreFixture(root, new FakeTimeProvider(new DateTimeOffset(2026, 11, 29, 12, 0, 0, TimeSpan.Zero)), connection, name, configure);
         if (initialize)
         {
             await fixture.InitializeAsync();

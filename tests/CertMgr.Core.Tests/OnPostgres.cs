@@ -61,3 +61,13 @@ public sealed class ProductCatalogOnPostgresTests : ProductCatalogTests
 {
     protected override TestDatabase Database => TestDatabase.Postgres;
 }
+
+public sealed class UnattendedLeasesOnPostgresTests : Unattended.UnattendedLeasesTests
+{
+    protected override TestDatabase Database => TestDatabase.Postgres;
+}
+
+public sealed class UnattendedEngineOnPostgresTests : Unattended.UnattendedEngineTests
+{
+    protected override TestDatabase Database => TestDatabase.Postgres;
+}

@@ -116,6 +116,7 @@ internal static class BenchCommand
         bench.Subcommands.Add(caIssue);
         bench.Subcommands.Add(MonitorBenchmark.Command(output, error));
         bench.Subcommands.Add(DiscoverBenchmark.Command(output, error));
+        bench.Subcommands.Add(UnattendedBenchmark.Command(output, error));
         bench.Subcommands.Add(ImportBenchCommand(output, error));
         bench.Subcommands.Add(InventoryBenchCommand(output, error));
         root.Subcommands.Add(bench);

@@ -256,10 +256,20 @@ public sealed partial class AcquisitionService(
             publicKey = PublicKey.CreateFromSubjectPublicKeyInfo(key.ExportSubjectPublicKeyInfo(), out _);
         }
 
-        var outcome = await backend.Value.SubmitAsync(new CaSubmitRequest(request.Id, request.Definition, request.CsrDer!, publicKey, product, actor), ct);
+        var (submission, recovered) = await RecordSubmissionAsync(request, product, backend.Value, ct);
+        var outcome = recovered ?? await backend.Value.SubmitAsync(new CaSubmitRequest(request.Id, request.Definition, request.CsrDer!, publicKey, product, actor), ct);
         if (outcome is CaOutcome.Failed failed)
         {
-            // A refusal at submission changes nothing: the person picks another product or fixes the definition.
+            // A refusal at submission changes nothing but the submission's record: the person picks another product or
+            // fixes the definition.
+            if (submission is not null)
+            {
+                submission.Status = SubmissionStatus.Failed;
+                submission.Detail = failed.Error.Message;
+                submission.CompletedAt = time.GetUtcNow();
+                await db.SaveChangesAsync(ct);
+            }
+
             return failed.Error;
         }
 
@@ -268,7 +278,102 @@ public sealed partial class AcquisitionService(
         request.ProductId = product.Id;
         request.InterruptReason = null;
         DefinitionHistory.Record(db, now, actor, request.DefinitionId, AcquisitionActions.Product, $"product {product.Provider} {product.Name} chosen");
-        return await ApplyAsync(request, AcquisitionStep.ChooseProduct, outcome, actor, ct);
+        return await ApplyAsync(request, AcquisitionStep.ChooseProduct, outcome, actor, ct, submission);
+    }
+
+    /// <summary>
+    /// Puts the submission on record (Pending) before an automatable CA is asked, so that a process killed while the CA
+    /// works never asks twice: a submission left Pending without an answer by an earlier attempt is first looked up at
+    /// the CA (<see cref="ICaSubmissionRecovery"/>), and the certificate it already issued for this request is taken
+    /// instead of a second one. A manual product (no CA connection) has no submission.
+    /// </summary>
+    private async Task<(CaSubmission? Submission, CaOutcome? Recovered)> RecordSubmissionAsync(
+        CertificateRequest request, Product product, ICaBackend backend, CancellationToken ct)
+    {
+        if (product.CaConnectionId is not { } connectionId)
+        {
+            return (null, null);
+        }
+
+        var now = time.GetUtcNow();
+        var earlier = await db.CaSubmissions
+            .Where(s => s.RequestId == request.Id && s.Status == SubmissionStatus.Pending && s.ExternalId == null)
+            .OrderByDescending(s => s.SubmittedAt).FirstOrDefaultAsync(ct);
+        if (earlier is not null)
+        {
+            if (earlier.CaConnectionId == connectionId && backend is ICaSubmissionRecovery recovery
+                && await recovery.FindIssuedAsync(new CaRecoveryRequest(request.Id, request.PrivateKey!.PublicKeySha256, earlier.SubmittedAt, product), ct) is { } found)
+            {
+                LogRecovered(logger, request.DefinitionId, request.Id, found.Reference);
+                return (earlier, found);
+            }
+
+            earlier.Status = SubmissionStatus.Failed;
+            earlier.Detail = "Interrupted before the CA answered; submitted again.";
+            earlier.CompletedAt = now;
+        }
+
+        var submission = new CaSubmission { RequestId = request.Id, CaConnectionId = connectionId, Status = SubmissionStatus.Pending, SubmittedAt = now };
+        db.CaSubmissions.Add(submission);
+        await db.SaveChangesAsync(ct); // on record before the CA is asked
+        return (submission, null);
+    }
+
+    /// <summary>
+    /// Stops an open process that cannot go on by itself (the unattended engine's entry point): Interrupted, with the
+    /// reason a person reads. Continue it interactively, or <see cref="ResumeAsync"/> once the cause is fixed.
+    /// </summary>
+    public async Task<Result<CertificateRequest>> InterruptAsync(Guid requestId, string reason, string actor, CancellationToken ct)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        var request = await FindAsync(requestId, ct);
+        if (request is null)
+        {
+            return NotFound();
+        }
+
+        if (!AcquisitionFlow.IsOpen(request.Status))
+        {
+            return Error.Conflict("wrong-step", $"The acquisition is already {request.Status}; it cannot be interrupted.");
+        }
+
+        var now = time.GetUtcNow();
+        request.Status = RequestStatus.Interrupted;
+        request.InterruptReason = reason;
+        request.UpdatedAt = now;
+        DefinitionHistory.Record(db, now, actor, request.DefinitionId, AcquisitionActions.Interrupt, $"acquisition {request.Id} interrupted: {reason}").Outcome = "failure";
+        await db.SaveChangesAsync(ct);
+        LogStep(logger, request.DefinitionId, request.Id, AcquisitionActions.Interrupt);
+        return request;
+    }
+
+    /// <summary>
+    /// Takes an Interrupted process back to the step it stopped before: its key (no CSR yet), its product (a CSR, no
+    /// certificate), or completing (a certificate received).
+    /// </summary>
+    public async Task<Result<CertificateRequest>> ResumeAsync(Guid requestId, string actor, CancellationToken ct)
+    {
+        var request = await FindAsync(requestId, ct);
+        if (request is null)
+        {
+            return NotFound();
+        }
+
+        if (request.Status != RequestStatus.Interrupted)
+        {
+            return Error.Conflict("wrong-step", $"The acquisition is {request.Status}, not interrupted.");
+        }
+
+        var now = time.GetUtcNow();
+        request.Status = request.Certificate is not null ? RequestStatus.Received
+            : request.CsrDer is null ? RequestStatus.Draft
+            : RequestStatus.KeyAndCsrReady;
+        request.InterruptReason = null;
+        request.UpdatedAt = now;
+        DefinitionHistory.Record(db, now, actor, request.DefinitionId, AcquisitionActions.Resume, $"acquisition {request.Id} resumed at {request.Status}");
+        await db.SaveChangesAsync(ct);
+        LogStep(logger, request.DefinitionId, request.Id, AcquisitionActions.Resume);
+        return request;
     }
 
     /// <summary>
@@ -307,16 +412,17 @@ public sealed partial class AcquisitionService(
     }
 
     /// <summary>Applies a CA's answer to a submission or poll: the certificate stored, the order recorded, or the reason.</summary>
-    private async Task<Result<CertificateRequest>> ApplyAsync(CertificateRequest request, AcquisitionStep step, CaOutcome outcome, string actor, CancellationToken ct)
+    private async Task<Result<CertificateRequest>> ApplyAsync(
+        CertificateRequest request, AcquisitionStep step, CaOutcome outcome, string actor, CancellationToken ct, CaSubmission? submitted = null)
     {
         var now = time.GetUtcNow();
         var connectionId = request.Product?.CaConnectionId;
-        var pending = connectionId is null ? null : await db.CaSubmissions
+        var pending = submitted ?? (connectionId is null || step == AcquisitionStep.ChooseProduct ? null : await db.CaSubmissions
             .Where(s => s.RequestId == request.Id && s.Status == SubmissionStatus.Pending)
-            .OrderByDescending(s => s.SubmittedAt).FirstOrDefaultAsync(ct);
+            .OrderByDescending(s => s.SubmittedAt).FirstOrDefaultAsync(ct));
         CaSubmission Submission()
         {
-            if (pending is null || step == AcquisitionStep.ChooseProduct)
+            if (pending is null)
             {
                 pending = new CaSubmission { RequestId = request.Id, CaConnectionId = connectionId!.Value, Status = SubmissionStatus.Pending, SubmittedAt = now };
                 db.CaSubmissions.Add(pending);
@@ -625,6 +731,9 @@ public sealed partial class AcquisitionService(
         KeySpec.All.Contains(spec) || spec == new KeySpec(KeyAlgorithm.Ecdsa, 521);
 
     private static Result<CertificateRequest> NotFound() => Error.NotFound("request-not-found", "No acquisition process has that id.");
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Acquisition {RequestId} of definition {DefinitionId}: the CA had already issued {Reference} for an interrupted submission; taken instead of a second certificate")]
+    private static partial void LogRecovered(ILogger logger, Guid definitionId, Guid requestId, string reference);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Acquisition {RequestId} of definition {DefinitionId}: {Step}")]
     private static partial void LogStep(ILogger logger, Guid definitionId, Guid requestId, string step);

@@ -30,4 +30,6 @@ public static class AcquisitionActions
     public const string ReceiveRefused = "acquisition-receive-refused";
     public const string Complete = "acquisition-complete";
     public const string Cancel = "acquisition-cancel";
+    public const string Interrupt = "acquisition-interrupt";
+    public const string Resume = "acquisition-resume";
 }

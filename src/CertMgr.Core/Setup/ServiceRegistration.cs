@@ -68,6 +68,19 @@ public static class ServiceRegistration
         services.AddScoped<Discovery.DiscoveryImport>();
         services.AddSingleton<Discovery.DiscoveryRunner>();
         services.AddScoped<Discovery.DiscoveryQueries>();
+        services.AddSingleton<Unattended.CrashPoints>();
+        services.AddSingleton(new Unattended.UnattendedOptions());
+        services.AddScoped<Unattended.UnattendedLeases>();
+        services.AddScoped<Unattended.UnattendedAcquisition>();
+        services.AddScoped<Unattended.UnattendedDeployment>();
+        services.AddScoped<Unattended.UnattendedProcess>();
+        services.AddScoped<Unattended.UnattendedQueries>();
+        services.AddSingleton<Unattended.UnattendedActivity>();
+        services.AddSingleton<Unattended.UnattendedEngine>();
+        services.AddSingleton<Unattended.UnattendedRunner>();
+        services.AddScoped<Unattended.UnattendedSchedules>();
+        services.AddSingleton<Unattended.UnattendedScheduler>();
+        services.AddHostedService(sp => sp.GetRequiredService<Unattended.UnattendedScheduler>()); // only where a host runs: the server
         return services;
     }
 }

@@ -1068,6 +1068,61 @@ namespace CertMgr.Data.Postgres.Migrations
                     b.ToTable("monitor_runs", (string)null);
                 });
 
+            modelBuilder.Entity("CertMgr.Data.Model.Notification", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("DefinitionId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid?>("DeploymentId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(60)
+                        .HasColumnType("character varying(60)");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<Guid?>("RequestId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("SentAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)");
+
+                    b.Property<int>("Tries")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DefinitionId");
+
+                    b.HasIndex("Status", "CreatedAt");
+
+                    b.ToTable("notifications", (string)null);
+                });
+
             modelBuilder.Entity("CertMgr.Data.Model.PrivateCa", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1529,6 +1584,143 @@ namespace CertMgr.Data.Postgres.Migrations
                     b.ToTable("trusted_ca_sets", (string)null);
                 });
 
+            modelBuilder.Entity("CertMgr.Data.Model.UnattendedRun", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("CompletedCount")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset?>("EndedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("FailedCount")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("InterruptedCount")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Node")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<int>("SkippedCount")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("StartedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<int>("Total")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Trigger")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<int>("WaitingCount")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("StartedAt");
+
+                    b.ToTable("unattended_runs", (string)null);
+                });
+
+            modelBuilder.Entity("CertMgr.Data.Model.UnattendedRunItem", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("DefinitionId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Detail")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<int>("DurationMs")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<Guid>("RunId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Step")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<string>("TimingsJson")
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DefinitionId", "At");
+
+                    b.HasIndex("RunId", "Id");
+
+                    b.ToTable("unattended_run_items", (string)null);
+                });
+
+            modelBuilder.Entity("CertMgr.Data.Model.UnattendedState", b =>
+                {
+                    b.Property<Guid>("DefinitionId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid?>("DeployCertificateId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("InterruptReason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<DateTimeOffset?>("InterruptedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("InterruptedStep")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<DateTimeOffset?>("LeaseExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("LeaseOwner")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTimeOffset?>("NextPollAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("NotifiedKey")
+                        .HasMaxLength(2100)
+                        .HasColumnType("character varying(2100)");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("DefinitionId");
+
+                    b.ToTable("unattended_states", (string)null);
+                });
+
             modelBuilder.Entity("CertMgr.Data.Model.User", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1855,6 +2047,28 @@ namespace CertMgr.Data.Postgres.Migrations
                     b.Navigation("TrustedCaSet");
                 });
 
+            modelBuilder.Entity("CertMgr.Data.Model.UnattendedRunItem", b =>
+                {
+                    b.HasOne("CertMgr.Data.Model.UnattendedRun", "Run")
+                        .WithMany("Items")
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Run");
+                });
+
+            modelBuilder.Entity("CertMgr.Data.Model.UnattendedState", b =>
+                {
+                    b.HasOne("CertMgr.Data.Model.CertificateDefinition", "Definition")
+                        .WithOne()
+                        .HasForeignKey("CertMgr.Data.Model.UnattendedState", "DefinitionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Definition");
+                });
+
             modelBuilder.Entity("CertMgr.Data.Model.CaConnection", b =>
                 {
                     b.Navigation("Products");
@@ -1911,6 +2125,11 @@ namespace CertMgr.Data.Postgres.Migrations
             modelBuilder.Entity("CertMgr.Data.Model.TrustedCaSet", b =>
                 {
                     b.Navigation("Certificates");
+                });
+
+            modelBuilder.Entity("CertMgr.Data.Model.UnattendedRun", b =>
+                {
+                    b.Navigation("Items");
                 });
 
             modelBuilder.Entity("CertMgr.Data.Model.User", b =>

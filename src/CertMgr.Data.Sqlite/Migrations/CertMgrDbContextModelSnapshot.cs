@@ -1057,6 +1057,61 @@ namespace CertMgr.Data.Sqlite.Migrations
                     b.ToTable("monitor_runs", (string)null);
                 });
 
+            modelBuilder.Entity("CertMgr.Data.Model.Notification", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("DefinitionId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("DeploymentId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(60)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("RequestId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("SentAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Tries")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DefinitionId");
+
+                    b.HasIndex("Status", "CreatedAt");
+
+                    b.ToTable("notifications", (string)null);
+                });
+
             modelBuilder.Entity("CertMgr.Data.Model.PrivateCa", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1518,6 +1573,141 @@ namespace CertMgr.Data.Sqlite.Migrations
                     b.ToTable("trusted_ca_sets", (string)null);
                 });
 
+            modelBuilder.Entity("CertMgr.Data.Model.UnattendedRun", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("CompletedCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("EndedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("FailedCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("InterruptedCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Node")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("SkippedCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("StartedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Total")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Trigger")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("WaitingCount")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("StartedAt");
+
+                    b.ToTable("unattended_runs", (string)null);
+                });
+
+            modelBuilder.Entity("CertMgr.Data.Model.UnattendedRunItem", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("DefinitionId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Detail")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("DurationMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("RunId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Step")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TimingsJson")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DefinitionId", "At");
+
+                    b.HasIndex("RunId", "Id");
+
+                    b.ToTable("unattended_run_items", (string)null);
+                });
+
+            modelBuilder.Entity("CertMgr.Data.Model.UnattendedState", b =>
+                {
+                    b.Property<Guid>("DefinitionId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("DeployCertificateId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("InterruptReason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("InterruptedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("InterruptedStep")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("LeaseExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("LeaseOwner")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("NextPollAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("NotifiedKey")
+                        .HasMaxLength(2100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("DefinitionId");
+
+                    b.ToTable("unattended_states", (string)null);
+                });
+
             modelBuilder.Entity("CertMgr.Data.Model.User", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1842,6 +2032,28 @@ namespace CertMgr.Data.Sqlite.Migrations
                     b.Navigation("TrustedCaSet");
                 });
 
+            modelBuilder.Entity("CertMgr.Data.Model.UnattendedRunItem", b =>
+                {
+                    b.HasOne("CertMgr.Data.Model.UnattendedRun", "Run")
+                        .WithMany("Items")
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Run");
+                });
+
+            modelBuilder.Entity("CertMgr.Data.Model.UnattendedState", b =>
+                {
+                    b.HasOne("CertMgr.Data.Model.CertificateDefinition", "Definition")
+                        .WithOne()
+                        .HasForeignKey("CertMgr.Data.Model.UnattendedState", "DefinitionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Definition");
+                });
+
             modelBuilder.Entity("CertMgr.Data.Model.CaConnection", b =>
                 {
                     b.Navigation("Products");
@@ -1898,6 +2110,11 @@ namespace CertMgr.Data.Sqlite.Migrations
             modelBuilder.Entity("CertMgr.Data.Model.TrustedCaSet", b =>
                 {
                     b.Navigation("Certificates");
+                });
+
+            modelBuilder.Entity("CertMgr.Data.Model.UnattendedRun", b =>
+                {
+                    b.Navigation("Items");
                 });
 
             modelBuilder.Entity("CertMgr.Data.Model.User", b =>

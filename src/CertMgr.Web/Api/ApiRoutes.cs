@@ -31,6 +31,7 @@ public static class ApiRoutes
         api.MapEventsApi();
         api.MapDiscoveryApi();
         api.MapAutoInstallApi();
+        api.MapUnattendedApi();
         return api;
     }
 

@@ -28,6 +28,7 @@ public static class ConsoleNavigation
         new("Operations",
         [
             new("Monitor Control", "/monitor", "activity"),
+            new("Unattended Processes", "/unattended", "robot"),
             new("Certificate Discovery", "/discovery", "radar"),
             new("Sent Emails", "/emails", "envelope"),
             new("Event Log", "/events", "journal-text"),

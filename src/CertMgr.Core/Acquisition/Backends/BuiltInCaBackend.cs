@@ -1,6 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
 using CertMgr.Core.Common;
 using CertMgr.Core.PrivateCa;
+using CertMgr.Core.Unattended;
 using CertMgr.Data;
 using CertMgr.Data.Model;
 using Microsoft.EntityFrameworkCore;
@@ -8,8 +9,12 @@ using Microsoft.EntityFrameworkCore;
 namespace CertMgr.Core.Acquisition.Backends;
 
 /// <summary>The built-in private CA: issues at once (policy refusals are <see cref="CaOutcome.Failed"/>), revokes by serial.</summary>
-public sealed class BuiltInCaBackend(CertMgrDbContext db, CaIssuance issuance, CaRevocation revocation, PrivateCaOptions options) : ICaBackend
+public sealed class BuiltInCaBackend(CertMgrDbContext db, CaIssuance issuance, CaRevocation revocation, PrivateCaOptions options, CrashPoints crashPoints)
+    : ICaBackend, ICaSubmissionRecovery
 {
+    /// <summary>The fault-injection point right after the ledger row is Valid, before the acquisition stores the certificate.</summary>
+    public const string AfterIssue = "after-issue";
+
     public CaBackendKind Kind => CaBackendKind.BuiltInCa;
 
     public bool CanAutomate => true;
@@ -26,7 +31,32 @@ public sealed class BuiltInCaBackend(CertMgrDbContext db, CaIssuance issuance, C
         }
 
         using var leaf = issued.Value;
-        var ca = await db.PrivateCas.AsNoTracking().Where(c => c.IsCurrent).Select(c => new { c.CertificateDer, c.ChainPem }).SingleAsync(ct);
+        crashPoints.Reached(AfterIssue);
+        var chain = await ChainAsync(db.PrivateCas.Where(c => c.IsCurrent), ct);
+        return new CaOutcome.Issued(leaf.RawData, chain, CertificateSource.IssuedByPrivateCa, leaf.SerialNumber);
+    }
+
+    /// <summary>The ledger's signed certificate for the request's key, issued since the submission (the oldest, if several).</summary>
+    public async Task<CaOutcome.Issued?> FindIssuedAsync(CaRecoveryRequest request, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var rows = await db.IssuedCertificates.AsNoTracking()
+            .Where(r => r.PublicKeySha256 == request.PublicKeySha256 && r.Profile == IssuedCertificateProfile.Server && r.Der != null)
+            .Select(r => new { r.Der, r.SerialNumber, r.PrivateCaId, r.IssuedAt })
+            .ToListAsync(ct);
+        var row = rows.Where(r => r.IssuedAt >= request.SubmittedAt).OrderBy(r => r.IssuedAt).FirstOrDefault();
+        if (row is null)
+        {
+            return null;
+        }
+
+        var chain = await ChainAsync(db.PrivateCas.Where(c => c.Id == row.PrivateCaId), ct);
+        return new CaOutcome.Issued(row.Der!, chain, CertificateSource.IssuedByPrivateCa, row.SerialNumber);
+    }
+
+    private static async Task<List<byte[]>> ChainAsync(IQueryable<Data.Model.PrivateCa> which, CancellationToken ct)
+    {
+        var ca = await which.AsNoTracking().Select(c => new { c.CertificateDer, c.ChainPem }).SingleAsync(ct);
         var chain = new List<byte[]> { ca.CertificateDer! };
         if (!string.IsNullOrEmpty(ca.ChainPem))
         {
@@ -41,7 +71,7 @@ public sealed class BuiltInCaBackend(CertMgrDbContext db, CaIssuance issuance, C
             }
         }
 
-        return new CaOutcome.Issued(leaf.RawData, chain, CertificateSource.IssuedByPrivateCa, leaf.SerialNumber);
+        return chain;
     }
 
     public Task<CaOutcome> PollAsync(CaPollRequest request, CancellationToken ct) =>
