@@ -26,7 +26,7 @@ public sealed record AcmeRegistration(string? Email, bool TermsOfServiceAgreed, 
 public sealed class AcmeClient(HttpClient http, Uri directoryUrl, AcmeAccountKey key, TimeProvider time)
 {
     /// <summary>At most this many sends of one request when the CA answers badNonce (bounded; RFC 8555 6.5 says retry).</summary>
-    public const int MaxNonceAttempts = 5;
+    public const int MaxNonceAttempts = 10;
 
     private const string JoseJson = "application/jose+json";
     private AcmeAccountKey _key = key;
