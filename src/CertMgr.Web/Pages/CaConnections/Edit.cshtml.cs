@@ -20,7 +20,7 @@ public sealed class EditModel(CaConnectionService connections) : PageModel
     [BindProperty] public string? EabHmacKey { get; set; }
     [BindProperty] public bool ClearEab { get; set; }
     [BindProperty] public string? CaBundlePem { get; set; }
-    [BindProperty] public string? Challenge { get; set; } = "http-01";
+    [BindProperty] public string? ChallengeType { get; set; } = "http-01";
     [BindProperty] public string? Http01Address { get; set; } = "0.0.0.0:80";
     [BindProperty] public string? DnsServer { get; set; }
     [BindProperty] public string? DnsZone { get; set; }
@@ -54,7 +54,7 @@ public sealed class EditModel(CaConnectionService connections) : PageModel
     public async Task<IActionResult> OnPostAsync(Guid? id, CancellationToken ct)
     {
         Id = id;
-        var body = new CaConnectionsApi.ConnectionBody(Name, Kind, DirectoryUrl, Email, TermsOfServiceAgreed, EabKeyId, EabHmacKey, ClearEab, CaBundlePem, Challenge,
+        var body = new CaConnectionsApi.ConnectionBody(Name, Kind, DirectoryUrl, Email, TermsOfServiceAgreed, EabKeyId, EabHmacKey, ClearEab, CaBundlePem, ChallengeType,
             Http01Address, DnsServer, DnsZone, TsigKeyName, TsigAlgorithm, TsigSecret);
         var input = CaConnectionsApi.ToInput(body);
         var actor = User.Identity?.Name ?? "console";
@@ -75,7 +75,7 @@ public sealed class EditModel(CaConnectionService connections) : PageModel
         {
             foreach (var message in messages)
             {
-                ModelState.AddModelError(field, message);
+                ModelState.AddModelError(field == "Challenge" ? nameof(ChallengeType) : field, message);
             }
         }
 
@@ -122,7 +122,7 @@ public sealed class EditModel(CaConnectionService connections) : PageModel
         TermsOfServiceAgreed = c.Acme.TermsOfServiceAgreed;
         EabKeyId = c.Acme.EabKeyId;
         CaBundlePem = c.Acme.CaBundlePem;
-        Challenge = CaConnectionsApi.ChallengeName(c.Acme.Challenge);
+        ChallengeType = CaConnectionsApi.ChallengeName(c.Acme.Challenge);
         Http01Address = c.Acme.Http01Address;
         DnsServer = c.Acme.DnsServer;
         DnsZone = c.Acme.DnsZone;
