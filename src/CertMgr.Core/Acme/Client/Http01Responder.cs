@@ -14,7 +14,7 @@ namespace CertMgr.Core.Acme.Client;
 /// <c>GET /.well-known/acme-challenge/{token}</c> with the key authorization while a challenge is open, 404 otherwise.
 /// Listeners start on first use and stay up for the process; tokens live in memory only while their challenge runs.
 /// </summary>
-public sealed partial class Http01Responder(ILogger<Http01Responder> logger) : IAsyncDisposable
+public sealed partial class Http01Responder(ILogger<Http01Responder> logger) : IAsyncDisposable, IDisposable
 {
     public const string PathPrefix = "/.well-known/acme-challenge/";
 
@@ -108,6 +108,9 @@ public sealed partial class Http01Responder(ILogger<Http01Responder> logger) : I
         _listeners.Clear();
         _gate.Dispose();
     }
+
+    // A container disposed synchronously (CLI verbs) must not fail on a singleton that only disposes asynchronously.
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "HTTP-01 responder listening on {Endpoint}")]
     private static partial void LogListening(ILogger logger, string endpoint);
