@@ -137,6 +137,12 @@ public sealed class CaConnectionService(CertMgrDbContext db, SecretProtector pro
 
         connection.Name = name;
         Apply(connection, input);
+        foreach (var product in connection.Products)
+        {
+            // The selector shows provider + product: a renamed connection renames its products' provider.
+            product.Provider = name;
+        }
+
         db.Record(time.GetUtcNow(), actor, ObjectType, connection.Id.ToString(), "update", detail: $"{connection.Kind} connection {connection.Name}");
         await db.SaveChangesAsync(ct);
         return View(connection);

@@ -52,6 +52,8 @@ public sealed class CaConnectionsApiTests(AcquisitionApiServer server) : IClassF
         Assert.Equal(HttpStatusCode.OK, kept.StatusCode);
         Assert.True(keptJson.GetProperty("eabHmacKeySet").GetBoolean());
         Assert.True(keptJson.GetProperty("tsigSecretSet").GetBoolean());
+        var renamed = await JsonAsync(await server.User.GetAsync($"/api/v1/ca-connections/{id}/products"));
+        Assert.Equal("API ACME 2", renamed[0].GetProperty("provider").GetString());
         Assert.Equal(HttpStatusCode.NoContent, (await server.Admin.DeleteAsync($"/api/v1/ca-connections/{id}")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await server.User.GetAsync($"/api/v1/ca-connections/{id}")).StatusCode);
     }
