@@ -49,6 +49,12 @@ public static class ServiceRegistration
         services.AddScoped<Acquisition.AcquisitionService>();
         services.AddScoped<Acquisition.Backends.ICaBackend, Acquisition.Backends.BuiltInCaBackend>();
         services.AddScoped<Acquisition.Backends.ICaBackend, Acquisition.Backends.ManualCaBackend>();
+        services.AddScoped<Acquisition.Backends.ICaBackend, Acquisition.Backends.AcmeCaBackend>();
+        services.AddSingleton(new Acme.Client.AcmeOptions());
+        services.AddSingleton<Acme.Client.Http01Responder>();
+        services.AddScoped<Acme.Client.AcmeOrderFlow>();
+        services.AddScoped<Acme.Client.AcmeRenewalWindows>();
+        services.AddScoped<Catalog.CaConnectionService>();
         services.AddScoped<Acquisition.Backends.CaBackends>();
         services.AddScoped<Catalog.ProductCatalog>();
         services.AddScoped<Catalog.ProviderAccountService>();

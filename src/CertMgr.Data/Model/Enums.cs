@@ -118,6 +118,8 @@ public enum CaConnectionKind
     BuiltInCa,
     Acme,
     MicrosoftAdcs,
+    /// <summary>A commercial CA ordered by hand (no automation; products are ordered by a person).</summary>
+    Manual,
 }
 
 public enum SubmissionStatus

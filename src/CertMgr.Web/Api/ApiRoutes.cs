@@ -20,6 +20,7 @@ public static class ApiRoutes
         api.MapAcquisitionsApi();
         api.MapProductsApi();
         api.MapProviderAccountsApi();
+        api.MapCaConnectionsApi();
         api.MapDocumentsApi();
         api.MapImportApi();
         api.MapDefinitionsApi();

@@ -152,6 +152,8 @@ public sealed class CaBackendTests
     {
         await using var f = await CoreFixture.CreateAsync();
         var (requestId, productId) = await KeyedRequestWithAcmeProductAsync(f);
+        // ACME has a backend now; AD CS does not yet.
+        await f.DbAsync(db => db.CaConnections.ExecuteUpdateAsync(u => u.SetProperty(c => c.Kind, CaConnectionKind.MicrosoftAdcs)));
 
         var chosen = await f.WithAsync(sp => sp.GetRequiredService<AcquisitionService>().ChooseProductAsync(requestId, productId, "alice", CancellationToken.None));
 

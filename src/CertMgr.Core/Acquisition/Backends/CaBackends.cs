@@ -18,6 +18,7 @@ public sealed class CaBackends(IEnumerable<ICaBackend> backends)
             CaConnectionKind.BuiltInCa => CaBackendKind.BuiltInCa,
             CaConnectionKind.Acme => CaBackendKind.Acme,
             CaConnectionKind.MicrosoftAdcs => CaBackendKind.MicrosoftAdcs,
+            CaConnectionKind.Manual => CaBackendKind.Manual,
             var other => throw new ArgumentOutOfRangeException(nameof(product), other, "Unknown CA connection kind."),
         };
     }
