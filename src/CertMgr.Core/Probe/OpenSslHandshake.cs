@@ -27,23 +27,10 @@ namespace CertMgr.Core.Probe;
 /// </remarks>
 internal static partial class OpenSslHandshake
 {
-    private static readonly Lazy<nint> Context = new(CreateContext, LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly nint Context = TryCreateContext();
 
-    /// <summary>Whether libssl.so.3 is loaded and the shared client context exists.</summary>
-    public static bool IsAvailable
-    {
-        get
-        {
-            try
-            {
-                return Context.Value != 0;
-            }
-            catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException or BadImageFormatException)
-            {
-                return false;
-            }
-        }
-    }
+    /// <summary>Whether libssl.so.3 loaded and the shared client context exists (decided once, at first use).</summary>
+    public static bool IsAvailable => Context != 0;
 
     /// <summary>What a completed handshake captured.</summary>
     public sealed record Captured(List<byte[]> Served, SslProtocols Protocol, TlsCipherSuite Cipher);
@@ -102,6 +89,18 @@ internal static partial class OpenSslHandshake
         Failed,
     }
 
+    private static nint TryCreateContext()
+    {
+        try
+        {
+            return CreateContext();
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException or BadImageFormatException)
+        {
+            return 0; // no OpenSSL 3 here: the probe uses SslStream
+        }
+    }
+
     private static nint CreateContext()
     {
         var ctx = Native.SSL_CTX_new(Native.TLS_client_method());
@@ -121,7 +120,7 @@ internal static partial class OpenSslHandshake
 
     private static nint NewSession(string? serverName)
     {
-        var ssl = Native.SSL_new(Context.Value);
+        var ssl = Native.SSL_new(Context);
         if (ssl == 0)
         {
             throw new InvalidOperationException("OpenSSL could not create a TLS session.");
