@@ -1,3 +1,4 @@
+using CertMgr.Core.Common;
 using CertMgr.Data.Model;
 
 namespace CertMgr.Core.Monitoring;
@@ -7,21 +8,10 @@ namespace CertMgr.Core.Monitoring;
 /// progress while it runs. Passes of other processes (<c>certmgr monitor run</c>) are seen only through their
 /// <see cref="MonitorRun"/> row.
 /// </summary>
-public sealed class MonitorActivity
+public sealed class MonitorActivity : PassActivity<MonitorProgress>
 {
-    private MonitorProgress? _current;
-
-    /// <summary>The pass in progress, or null.</summary>
-    public MonitorProgress? Current => Volatile.Read(ref _current);
-
     /// <summary>Claims the one slot for a new pass; null when a pass already holds it.</summary>
-    internal MonitorProgress? TryBegin(RunTrigger trigger, string actor, DateTimeOffset now)
-    {
-        var progress = new MonitorProgress(trigger, actor, now);
-        return Interlocked.CompareExchange(ref _current, progress, null) is null ? progress : null;
-    }
-
-    internal void End(MonitorProgress progress) => Interlocked.CompareExchange(ref _current, null, progress);
+    internal MonitorProgress? TryBegin(RunTrigger trigger, string actor, DateTimeOffset now) => TryBegin(new MonitorProgress(trigger, actor, now));
 }
 
 /// <summary>How far a pass in this process has got: endpoints checked out of the total.</summary>

@@ -1,58 +1,20 @@
+using CertMgr.Core.Common;
 using CertMgr.Data;
 using CertMgr.Data.Model;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace CertMgr.Core.Monitoring;
 
 /// <summary>Runs monitoring passes when the schedule says so, in the server process; checks once a minute.</summary>
-public sealed partial class MonitorScheduler(IServiceScopeFactory scopes, TimeProvider time, ILogger<MonitorScheduler> logger) : BackgroundService
+public sealed class MonitorScheduler(IServiceScopeFactory scopes, TimeProvider time, ILogger<MonitorScheduler> logger)
+    : PassScheduler(scopes, time, logger)
 {
-    private static readonly TimeSpan Tick = TimeSpan.FromMinutes(1);
-    /// <summary>When this scheduler was made: the reference for the first interval before any scheduled pass.</summary>
-    public DateTimeOffset Started { get; } = time.GetUtcNow();
+    protected override string PassName => "monitoring";
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        try
-        {
-            using var timer = new PeriodicTimer(Tick, time);
-            do
-            {
-                try
-                {
-                    await RunIfDueAsync(stoppingToken);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    LogFailed(logger, ex);
-                }
-            }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // The server is stopping (or never started): nothing to report.
-        }
-    }
+    protected override async Task<DateTimeOffset?> NextRunAsync(IServiceProvider services, DateTimeOffset now, CancellationToken ct) =>
+        (await MonitorSchedules.StateAsync(services.GetRequiredService<CertMgrDbContext>(), Started, now, ct)).NextRun;
 
-    /// <summary>One scheduler step: a pass when one is due. Returns whether it ran one.</summary>
-    public async Task<bool> RunIfDueAsync(CancellationToken ct)
-    {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<CertMgrDbContext>();
-        var now = time.GetUtcNow();
-        var state = await MonitorSchedules.StateAsync(db, Started, now, ct);
-        if (state.NextRun is not { } due || due > now)
-        {
-            return false;
-        }
-
-        var result = await scope.ServiceProvider.GetRequiredService<MonitorService>().RunAsync(RunTrigger.Scheduled, Audit.AuditLog.System, ct);
-        return result.IsSuccess;
-    }
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "The scheduled monitoring pass failed")]
-    private static partial void LogFailed(ILogger logger, Exception exception);
+    protected override async Task<bool> RunScheduledAsync(IServiceProvider services, CancellationToken ct) =>
+        (await services.GetRequiredService<MonitorService>().RunAsync(RunTrigger.Scheduled, Audit.AuditLog.System, ct)).IsSuccess;
 }

@@ -57,7 +57,7 @@ public sealed partial class MonitorService(
     /// <summary>
     /// Runs one pass now, unless one is already running (in this process, or recently started by another one).
     /// <paramref name="started"/> is told the run's id as soon as its row is stored, before any endpoint is checked;
-    /// progress is visible in <see cref="MonitorActivity.Current"/> meanwhile.
+    /// progress is visible in <see cref="PassActivity{TProgress}.Current"/> of <see cref="MonitorActivity"/> meanwhile.
     /// </summary>
     public async Task<Result<MonitorRun>> RunAsync(RunTrigger trigger, string actor, Action<Guid>? started, CancellationToken ct)
     {

@@ -1,21 +1,13 @@
+using CertMgr.Core.Common;
 using CertMgr.Data.Model;
 
 namespace CertMgr.Core.Unattended;
 
 /// <summary>The unattended pass running in this process, if any (one at a time), with its progress for the console and API.</summary>
-public sealed class UnattendedActivity
+public sealed class UnattendedActivity : PassActivity<UnattendedProgress>
 {
-    private UnattendedProgress? _current;
-
-    public UnattendedProgress? Current => Volatile.Read(ref _current);
-
-    internal UnattendedProgress? TryBegin(RunTrigger trigger, string actor, DateTimeOffset now)
-    {
-        var progress = new UnattendedProgress(trigger, actor, now);
-        return Interlocked.CompareExchange(ref _current, progress, null) is null ? progress : null;
-    }
-
-    internal void End(UnattendedProgress progress) => Interlocked.CompareExchange(ref _current, null, progress);
+    /// <summary>Claims the one slot for a new pass; null when a pass already holds it.</summary>
+    internal UnattendedProgress? TryBegin(RunTrigger trigger, string actor, DateTimeOffset now) => TryBegin(new UnattendedProgress(trigger, actor, now));
 }
 
 /// <summary>How far a pass has got: definitions done out of the total, by outcome.</summary>
