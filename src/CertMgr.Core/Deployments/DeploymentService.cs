@@ -254,6 +254,32 @@ public sealed partial class DeploymentService(
     }
 
     /// <summary>
+    /// The deploy check's handshake. Right after an automatic install the server has just been told to reload, and a
+    /// reloading server (nginx, Apache) goes on answering from its old workers with the old certificate for a moment:
+    /// then the check looks again, a bounded number of times (<see cref="ReloadSettleProbes"/>, half a second apart),
+    /// until it is served the deployed certificate. A person's manual install is checked once, as it stands.
+    /// </summary>
+    private async Task<ProbeResult> ProbeSettledAsync(
+        string host, int port, string? sni, X509Certificate2Collection anchors, Deployment deployment, CancellationToken ct)
+    {
+        var options = monitorOptions.Probe with { TrustAnchors = anchors };
+        var probe = await EndpointProbe.ProbeAsync(host, port, sni, options, ct);
+        for (var i = 1; i < ReloadSettleProbes && deployment.Status == DeploymentStatus.AutoInstalled && ServesAnother(probe); i++)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(500), ct);
+            probe = await EndpointProbe.ProbeAsync(host, port, sni, options, ct);
+        }
+
+        return probe;
+
+        bool ServesAnother(ProbeResult p) =>
+            p.Completed && !string.Equals(p.Leaf.Thumbprint, deployment.Certificate.Sha1, StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>How many handshakes a check right after an automatic install may take while the server finishes reloading.</summary>
+    internal const int ReloadSettleProbes = 20;
+
+    /// <summary>
     /// The deploy check: a TLS handshake to the server name for check (or <paramref name="alternativeName"/>), then the
     /// lifecycle-managed checks: the served leaf's SHA-1 and SHA-256 are the current certificate's, and the served chain
     /// reaches a root of the definition's Trusted CA Set. OK → Confirmed; NG or Unreachable → CheckFailed with the reason.
@@ -293,7 +319,7 @@ public sealed partial class DeploymentService(
             // A deploy check asks whether this certificate is installed; the monitor judges remaining validity.
             ThresholdDays = 0,
         };
-        var probe = await EndpointProbe.ProbeAsync(host, port, sni, monitorOptions.Probe with { TrustAnchors = anchors.Value }, ct);
+        var probe = await ProbeSettledAsync(host, port, sni, anchors.Value, deployment, ct);
         var now = time.GetUtcNow();
         var outcome = DeployCheckOutcome.From(EndpointChecks.Evaluate(probe, expect, now));
         var ok = outcome.Status == CheckStatus.Ok;

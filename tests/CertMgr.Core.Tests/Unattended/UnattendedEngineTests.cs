@@ -1,13 +1,9 @@
-using System.Security.Cryptography;
-using System.Text;
 using CertMgr.Core.Acquisition;
-using CertMgr.Core.Catalog;
 using CertMgr.Core.Common;
 using CertMgr.Core.Deployments.Targets;
 using CertMgr.Core.Monitoring;
 using CertMgr.Core.PrivateCa;
 using CertMgr.Core.Tests.Acquisition;
-using CertMgr.Core.TrustedCas;
 using CertMgr.Core.Unattended;
 using CertMgr.Data;
 using CertMgr.Data.Model;
@@ -52,27 +48,7 @@ public class UnattendedEngineTests : IAsyncLifetime
     /// </summary>
     private async Task<Guid> DefinitionAsync(bool withProduct = true, string cn = Cn, string? targetHost = NginxFileTarget.TargetHost)
     {
-        var root = await _f.DbAsync(db => db.PrivateCas.AsNoTracking().Where(c => c.IsCurrent).Select(c => c.CertificateDer!).SingleAsync());
-        var set = await _f.WithAsync(s => s.GetRequiredService<TrustedCaSets>().CreateAsync("Built-in " + Guid.NewGuid().ToString("N")[..6], [], "t", CancellationToken.None));
-        await _f.WithAsync(s => s.GetRequiredService<TrustedCaSets>().SaveAndMergeAsync(set.Value.Id, [],
-            [Encoding.ASCII.GetBytes(PemEncoding.WriteString("CERTIFICATE", root))], [], "t", CancellationToken.None));
-        var productId = await _f.DbAsync(async db =>
-        {
-            var connection = await db.CaConnections.SingleAsync(c => c.Kind == CaConnectionKind.BuiltInCa);
-            var product = await db.Products.FirstOrDefaultAsync(p => p.Name == "Built-in 30 days");
-            if (product is null)
-            {
-                product = new Product
-                {
-                    Provider = ProductCatalog.BuiltInProvider, Name = "Built-in 30 days", CaConnectionId = connection.Id, MaxValidityDays = 30, MaxSans = 100,
-                    Wildcard = true, ValidationLevel = ValidationLevel.DV, CreatedAt = _f.Time.GetUtcNow(),
-                };
-                db.Products.Add(product);
-                await db.SaveChangesAsync();
-            }
-
-            return product.Id;
-        });
+        var (setId, productId) = await UnattendedTestData.TrustAndProductAsync(_f);
         return await AcquisitionTestData.AddDefinitionAsync(_f, cn, [cn], configure: d =>
         {
             d.ExecutionMode = ExecutionMode.Unattended;
@@ -81,7 +57,7 @@ public class UnattendedEngineTests : IAsyncLifetime
             d.TargetServerName = targetHost;
             d.ServerNameForCheck = "127.0.0.1";
             d.CheckPort = _port;
-            d.TrustedCaSetId = set.Value.Id;
+            d.TrustedCaSetId = setId;
             d.ExpiryThresholdDays = 7;
         });
     }

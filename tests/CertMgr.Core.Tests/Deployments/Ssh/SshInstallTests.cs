@@ -128,20 +128,20 @@ public sealed class SshInstallTests : IAsyncLifetime
     private Task<Result<Deployment>> TryAutoInstallAsync(Guid deploymentId) =>
         _f.WithAsync(s => s.GetRequiredService<DeploymentService>().TryAutoInstallAsync(deploymentId, null, "alice", CancellationToken.None));
 
-    private static async Task<byte[]> ServedLeafAsync(int port)
+    internal static async Task<byte[]> ServedLeafAsync(int port, string sni = Cn)
     {
-        var probe = await EndpointProbe.ProbeAsync("127.0.0.1", port, Cn, new ProbeOptions { HandshakeTimeout = TimeSpan.FromSeconds(10) }, CancellationToken.None);
+        var probe = await EndpointProbe.ProbeAsync("127.0.0.1", port, sni, new ProbeOptions { HandshakeTimeout = TimeSpan.FromSeconds(10) }, CancellationToken.None);
         Assert.True(probe.Completed, probe.Failure);
         return probe.ServedDer[0];
     }
 
     /// <summary>Waits (bounded, 30 s) until five handshakes in a row get <paramref name="expected"/>: a reload's old workers may answer a moment longer.</summary>
-    private static async Task AssertServedAsync(int port, X509Certificate2 expected)
+    internal static async Task AssertServedAsync(int port, X509Certificate2 expected, string sni = Cn)
     {
         var inRow = 0;
         for (var i = 0; i < 300 && inRow < 5; i++)
         {
-            inRow = (await ServedLeafAsync(port)).AsSpan().SequenceEqual(expected.RawData) ? inRow + 1 : 0;
+            inRow = (await ServedLeafAsync(port, sni)).AsSpan().SequenceEqual(expected.RawData) ? inRow + 1 : 0;
             if (inRow == 0)
             {
                 await Task.Delay(100);
