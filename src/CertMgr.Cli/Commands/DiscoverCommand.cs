@@ -118,7 +118,7 @@ internal static class DiscoverCommand
 
             var progress = new ScanProgress();
             var observations = await WithLiveProgressAsync(DiscoveryScanner.ScanAsync(plan.Value, scan, progress, ct), progress, error);
-            var analyzer = new FindingAnalyzer(ShippedRoots.Anchors, discoveryOptions.Policy, TimeProvider.System.GetUtcNow());
+            using var analyzer = new FindingAnalyzer(ShippedRoots.Anchors, discoveryOptions.Policy, TimeProvider.System.GetUtcNow());
             return await WriteAsync(DiscoveryReport.From(plan.Value, observations, analyzer, progress), parse, output, error, null);
         }
 

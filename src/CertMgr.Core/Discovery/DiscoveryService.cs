@@ -105,7 +105,7 @@ public sealed class DiscoveryService(CertMgrDbContext db, TrustedCaSets trustedC
         var hashes = observations.Where(o => o.Kind == EndpointKind.Tls)
             .Select(o => Convert.ToHexString(SHA256.HashData(o.Probe.ServedDer[0]))).Distinct(StringComparer.Ordinal).ToList();
         var known = await KnownAsync(hashes, ct);
-        var analyzer = new FindingAnalyzer(anchors, options.Policy, time.GetUtcNow(), sha => known.GetValueOrDefault(sha));
+        using var analyzer = new FindingAnalyzer(anchors, options.Policy, time.GetUtcNow(), sha => known.GetValueOrDefault(sha));
         return DiscoveryReport.From(plan, observations, analyzer, progress);
     }
 

@@ -60,9 +60,10 @@ public sealed record DiscoveredCertificate
 /// path from each distinct issuer to a trusted root is verified once (an <see cref="X509Chain"/> is costly, and a
 /// network usually holds many leaves from few issuers); each leaf then needs only its own signature checked against
 /// that issuer. Leaves whose signature scheme this shortcut does not read (RSA-PSS, EdDSA) get a full chain build.
-/// Thread-safe.
+/// Served issuer certificates are parsed once per scan and issuer public keys are opened once per scan and thread
+/// (a scan of a farm meets the same few issuers a thousand times). Thread-safe; dispose it when the scan is judged.
 /// </summary>
-public sealed class FindingAnalyzer
+public sealed class FindingAnalyzer : IDisposable
 {
     private readonly X509Certificate2Collection _anchors;
     private readonly Dictionary<string, List<X509Certificate2>> _anchorsBySubject;
@@ -71,6 +72,8 @@ public sealed class FindingAnalyzer
     private readonly DateTimeOffset _now;
     private readonly Func<string, KnownCertificate?> _known;
     private readonly ConcurrentDictionary<string, (bool Trusted, string Detail)> _issuerPaths = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, X509Certificate2> _servedIssuers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<X509Certificate2, ConcurrentBag<AsymmetricAlgorithm>> _issuerKeys = new(ReferenceEqualityComparer.Instance);
 
     public FindingAnalyzer(X509Certificate2Collection anchors, CertificatePolicy policy, DateTimeOffset now, Func<string, KnownCertificate?>? known = null)
     {
@@ -221,14 +224,14 @@ public sealed class FindingAnalyzer
         var sawIssuerName = false;
         for (var i = 1; i < served.Count; i++)
         {
-            using var candidate = X509CertificateLoader.LoadCertificate(served[i]);
+            var candidate = ServedIssuer(served[i]);
             if (!candidate.SubjectName.RawData.AsSpan().SequenceEqual(issuerName))
             {
                 continue;
             }
 
             sawIssuerName = true;
-            switch (VerifySignature(leaf, candidate))
+            switch (VerifyWithIssuer(leaf, candidate))
             {
                 case true:
                     return IssuerPath(candidate, served);
@@ -243,7 +246,7 @@ public sealed class FindingAnalyzer
         {
             foreach (var root in roots)
             {
-                switch (VerifySignature(leaf, root))
+                switch (VerifyWithIssuer(leaf, root))
                 {
                     case true when _now < root.NotBefore.ToUniversalTime() || _now > root.NotAfter.ToUniversalTime():
                         return (false, $"the trusted root '{root.Subject}' has expired or is not yet valid");
@@ -316,10 +319,88 @@ public sealed class FindingAnalyzer
         }
     }
 
-    /// <summary>True when <paramref name="issuer"/>'s key verifies the signature on <paramref name="subject"/>; null when the scheme is not read here.</summary>
-    internal static bool? VerifySignature(X509Certificate2 subject, X509Certificate2 issuer)
+    public void Dispose()
     {
-        var (_, hash) = SignatureOf(subject.SignatureAlgorithm.Value);
+        foreach (var issuer in _servedIssuers.Values)
+        {
+            issuer.Dispose();
+        }
+
+        foreach (var keys in _issuerKeys.Values)
+        {
+            foreach (var key in keys)
+            {
+                key.Dispose();
+            }
+        }
+
+        _servedIssuers.Clear();
+        _issuerKeys.Clear();
+    }
+
+    /// <summary>A served CA certificate, parsed once per scan (keyed by its DER's SHA-256).</summary>
+    private X509Certificate2 ServedIssuer(byte[] der)
+    {
+        var key = Convert.ToHexString(SHA256.HashData(der));
+        if (_servedIssuers.TryGetValue(key, out var known))
+        {
+            return known;
+        }
+
+        var loaded = X509CertificateLoader.LoadCertificate(der);
+        var kept = _servedIssuers.GetOrAdd(key, loaded);
+        if (!ReferenceEquals(kept, loaded))
+        {
+            loaded.Dispose();
+        }
+
+        return kept;
+    }
+
+    /// <summary><see cref="VerifySignature"/> with the issuer's public key opened once and then lent to one thread at a time.</summary>
+    private bool? VerifyWithIssuer(X509Certificate2 subject, X509Certificate2 issuer)
+    {
+        if (ReadSignature(subject) is not { } signed)
+        {
+            return null;
+        }
+
+        if (signed.Family.Length == 0)
+        {
+            return false;
+        }
+
+        var pool = _issuerKeys.GetOrAdd(issuer, _ => []);
+        AsymmetricAlgorithm? key = null;
+        try
+        {
+            if (!pool.TryTake(out key))
+            {
+                key = signed.Family == "RSA" ? issuer.GetRSAPublicKey() : issuer.GetECDsaPublicKey();
+            }
+
+            return Verify(signed, key);
+        }
+        catch (CryptographicException)
+        {
+            return false;
+        }
+        finally
+        {
+            if (key is not null)
+            {
+                pool.Add(key);
+            }
+        }
+    }
+
+    private sealed record SignedParts(ReadOnlyMemory<byte> Tbs, byte[] Signature, HashAlgorithmName Hash, string Family);
+
+    /// <summary>The signed part, signature, hash and key family ("RSA", "EC") of a certificate; null when the scheme is not read here; Family "" when malformed.</summary>
+    private static SignedParts? ReadSignature(X509Certificate2 subject)
+    {
+        var oid = subject.SignatureAlgorithm.Value;
+        var (_, hash) = SignatureOf(oid);
         var name = hash switch
         {
             "SHA256" => HashAlgorithmName.SHA256,
@@ -329,45 +410,56 @@ public sealed class FindingAnalyzer
             "MD5" => HashAlgorithmName.MD5,
             _ => default,
         };
-        if (name == default)
+        var family = oid switch
+        {
+            _ when oid is null => null,
+            _ when oid.StartsWith("1.2.840.113549.1.1.", StringComparison.Ordinal) => "RSA",
+            _ when oid.StartsWith("1.2.840.10045.4.", StringComparison.Ordinal) => "EC",
+            _ => null,
+        };
+        if (name == default || family is null)
         {
             return null;
         }
 
-        ReadOnlyMemory<byte> tbs;
-        byte[] signature;
         try
         {
             var reader = new AsnReader(subject.RawDataMemory, AsnEncodingRules.DER);
             var certificate = reader.ReadSequence();
-            tbs = certificate.ReadEncodedValue();
+            var tbs = certificate.ReadEncodedValue();
             certificate.ReadEncodedValue(); // the algorithm, known from the parsed certificate
-            signature = certificate.ReadBitString(out _);
+            return new SignedParts(tbs, certificate.ReadBitString(out _), name, family);
         }
         catch (AsnContentException)
+        {
+            return new SignedParts(default, [], name, "");
+        }
+    }
+
+    private static bool Verify(SignedParts signed, AsymmetricAlgorithm? key) => key switch
+    {
+        RSA rsa => rsa.VerifyData(signed.Tbs.Span, signed.Signature, signed.Hash, RSASignaturePadding.Pkcs1),
+        ECDsa ec => ec.VerifyData(signed.Tbs.Span, signed.Signature, signed.Hash, DSASignatureFormat.Rfc3279DerSequence),
+        _ => false,
+    };
+
+    /// <summary>True when <paramref name="issuer"/>'s key verifies the signature on <paramref name="subject"/>; null when the scheme is not read here.</summary>
+    internal static bool? VerifySignature(X509Certificate2 subject, X509Certificate2 issuer)
+    {
+        if (ReadSignature(subject) is not { } signed)
+        {
+            return null;
+        }
+
+        if (signed.Family.Length == 0)
         {
             return false;
         }
 
         try
         {
-            switch (subject.SignatureAlgorithm.Value)
-            {
-                case var oid when oid!.StartsWith("1.2.840.113549.1.1.", StringComparison.Ordinal):
-                    using (var rsa = issuer.GetRSAPublicKey())
-                    {
-                        return rsa?.VerifyData(tbs.Span, signature, name, RSASignaturePadding.Pkcs1) ?? false;
-                    }
-
-                case var oid when oid!.StartsWith("1.2.840.10045.4.", StringComparison.Ordinal):
-                    using (var ec = issuer.GetECDsaPublicKey())
-                    {
-                        return ec?.VerifyData(tbs.Span, signature, name, DSASignatureFormat.Rfc3279DerSequence) ?? false;
-                    }
-
-                default:
-                    return null;
-            }
+            using var key = signed.Family == "RSA" ? (AsymmetricAlgorithm?)issuer.GetRSAPublicKey() : issuer.GetECDsaPublicKey();
+            return Verify(signed, key);
         }
         catch (CryptographicException)
         {
@@ -403,12 +495,16 @@ public sealed class FindingAnalyzer
         {
             switch (certificate.PublicKey.Oid.Value)
             {
+                case "1.2.840.113549.1.1.1" when RsaModulusBits(certificate.PublicKey.EncodedKeyValue.RawData) is { } bits:
+                    return ("RSA", bits);
                 case "1.2.840.113549.1.1.1":
                     using (var rsa = certificate.GetRSAPublicKey())
                     {
                         return ("RSA", rsa?.KeySize ?? 0);
                     }
 
+                case "1.2.840.10045.2.1" when NamedCurveBits(certificate.PublicKey.EncodedParameters?.RawData) is { } bits:
+                    return ("EC", bits);
                 case "1.2.840.10045.2.1":
                     using (var ec = certificate.GetECDsaPublicKey())
                     {
@@ -432,6 +528,58 @@ public sealed class FindingAnalyzer
         catch (CryptographicException)
         {
             return (certificate.PublicKey.Oid.Value ?? "unknown", 0);
+        }
+    }
+
+    /// <summary>The bit length of an RSAPublicKey's modulus, read from its DER without opening the key; null when it does not parse.</summary>
+    internal static int? RsaModulusBits(byte[]? rsaPublicKey)
+    {
+        if (rsaPublicKey is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            var sequence = new AsnReader(rsaPublicKey, AsnEncodingRules.DER).ReadSequence();
+            var modulus = sequence.ReadIntegerBytes().Span;
+            while (modulus.Length > 0 && modulus[0] == 0)
+            {
+                modulus = modulus[1..];
+            }
+
+            return modulus.Length == 0 ? 0 : ((modulus.Length - 1) * 8) + (32 - System.Numerics.BitOperations.LeadingZeroCount((uint)modulus[0]));
+        }
+        catch (AsnContentException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The size of a named curve from the key's parameters (an OID); null for other curves or explicit parameters.</summary>
+    internal static int? NamedCurveBits(byte[]? parameters)
+    {
+        if (parameters is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return new AsnReader(parameters, AsnEncodingRules.DER).ReadObjectIdentifier() switch
+            {
+                "1.2.840.10045.3.1.7" => 256, // P-256
+                "1.3.132.0.34" => 384, // P-384
+                "1.3.132.0.35" => 521, // P-521
+                "1.3.132.0.10" => 256, // secp256k1
+                "1.2.840.10045.3.1.1" => 192, // P-192
+                "1.3.132.0.33" => 224, // P-224
+                _ => null,
+            };
+        }
+        catch (AsnContentException)
+        {
+            return null;
         }
     }
 

@@ -31,7 +31,7 @@ public sealed class DiscoveryScannerTests(DiscoveryNetworkFixture fixture) : ICl
         var clock = Stopwatch.StartNew();
         var observations = await DiscoveryScanner.ScanAsync(plan, Fast, progress, CancellationToken.None);
         clock.Stop();
-        var analyzer = new FindingAnalyzer(_net.Pki.Anchors, CertificatePolicy.Default, TimeProvider.System.GetUtcNow());
+        using var analyzer = new FindingAnalyzer(_net.Pki.Anchors, CertificatePolicy.Default, TimeProvider.System.GetUtcNow());
         return (DiscoveryReport.From(plan, observations, analyzer, progress), progress, clock.Elapsed);
     }
 

@@ -17,7 +17,7 @@ internal static class DiscoverBenchmark
 {
     public sealed record Outcome(
         int Endpoints, int Runs, double CertmgrMedian, double NmapMedian, IReadOnlyList<double> CertmgrRuns, IReadOnlyList<double> NmapRuns,
-        long PeakBytes, int Mismatches, IReadOnlyList<string> MismatchSamples)
+        long PeakBytes, int Mismatches, IReadOnlyList<string> MismatchSamples, double ScanMedian, double AnalysisMedian, double CpuMedian)
     {
         public double Ratio => NmapMedian / CertmgrMedian;
     }
@@ -71,12 +71,16 @@ internal static class DiscoverBenchmark
                         target = 2.0,
                         peakMegabytes = Math.Round(o.PeakBytes / 1048576.0, 1),
                         mismatches = o.Mismatches,
+                        scanMedianSeconds = Math.Round(o.ScanMedian, 3),
+                        analysisMedianSeconds = Math.Round(o.AnalysisMedian, 3),
+                        cpuMedianSeconds = Math.Round(o.CpuMedian, 3),
                     }));
                 }
                 else
                 {
                     await output.WriteLineAsync(string.Create(c, $"discover: {o.Endpoints} farm endpoints, {o.Runs} run(s) each, alternated"));
                     await output.WriteLineAsync(string.Create(c, $"  certmgr discover (full chains, verified)  median {o.CertmgrMedian,7:0.000} s  [{string.Join(", ", o.CertmgrRuns.Select(s => s.ToString("0.000", c)))}]"));
+                    await output.WriteLineAsync(string.Create(c, $"    where the time goes: scan {o.ScanMedian:0.000} s + analysis {o.AnalysisMedian:0.000} s; this process's CPU {o.CpuMedian:0.000} s (medians)"));
                     await output.WriteLineAsync(string.Create(c, $"  nmap -sT --script ssl-cert (leaf only)    median {o.NmapMedian,7:0.000} s  [{string.Join(", ", o.NmapRuns.Select(s => s.ToString("0.000", c)))}]"));
                     await output.WriteLineAsync(string.Create(c, $"  throughput ratio                          {o.Ratio,7:0.00}   (target >= 2: {(o.Ratio >= 2 ? "met" : "NOT met")})"));
                     await output.WriteLineAsync(string.Create(c, $"  peak memory (this process)                {o.PeakBytes / 1048576.0,7:0.0} MB (target < 300: {(o.PeakBytes < 300L * 1048576 ? "met" : "NOT met")})"));
@@ -122,6 +126,9 @@ internal static class DiscoverBenchmark
         await ScanAsync(plan.Value, options, anchors.Value, ct); // warm-up: JIT, thread pool
         var certmgr = new List<double>();
         var nmap = new List<double>();
+        var scans = new List<double>();
+        var analyses = new List<double>();
+        var cpu = new List<double>();
         DiscoveryReport? last = null;
         for (var i = 0; i < runs; i++)
         {
@@ -132,8 +139,13 @@ internal static class DiscoverBenchmark
             }
 
             var watch = Stopwatch.StartNew();
-            last = await ScanAsync(plan.Value, options, anchors.Value, ct);
+            var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            var phases = await ScanAsync(plan.Value, options, anchors.Value, ct);
             certmgr.Add(watch.Elapsed.TotalSeconds);
+            cpu.Add((Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds);
+            (last, var scan, var analysis) = phases;
+            scans.Add(scan);
+            analyses.Add(analysis);
             if (i % 2 == 0)
             {
                 nmap.Add(await NmapAsync(range, ports, ct));
@@ -142,15 +154,21 @@ internal static class DiscoverBenchmark
 
         var mismatches = Compare(endpoints, last!);
         using var self = Process.GetCurrentProcess();
-        return new Outcome(endpoints.Count, runs, Median(certmgr), Median(nmap), certmgr, nmap, self.PeakWorkingSet64, mismatches.Count, mismatches.Take(5).ToList());
+        return new Outcome(endpoints.Count, runs, Median(certmgr), Median(nmap), certmgr, nmap, self.PeakWorkingSet64, mismatches.Count, mismatches.Take(5).ToList(),
+            Median(scans), Median(analyses), Median(cpu));
     }
 
-    private static async Task<DiscoveryReport> ScanAsync(DiscoveryPlan plan, ScanOptions options, System.Security.Cryptography.X509Certificates.X509Certificate2Collection anchors, CancellationToken ct)
+    /// <summary>One scan and its analysis: the report, and the seconds each phase took.</summary>
+    private static async Task<(DiscoveryReport Report, double Scan, double Analysis)> ScanAsync(
+        DiscoveryPlan plan, ScanOptions options, System.Security.Cryptography.X509Certificates.X509Certificate2Collection anchors, CancellationToken ct)
     {
+        var watch = Stopwatch.StartNew();
         var progress = new ScanProgress();
         var observations = await DiscoveryScanner.ScanAsync(plan, options, progress, ct);
-        var analyzer = new FindingAnalyzer(anchors, CertificatePolicy.Default, TimeProvider.System.GetUtcNow());
-        return DiscoveryReport.From(plan, observations, analyzer, progress);
+        var scan = watch.Elapsed.TotalSeconds;
+        using var analyzer = new FindingAnalyzer(anchors, CertificatePolicy.Default, TimeProvider.System.GetUtcNow());
+        var report = DiscoveryReport.From(plan, observations, analyzer, progress);
+        return (report, scan, watch.Elapsed.TotalSeconds - scan);
     }
 
     private static async Task<double> NmapAsync(string range, string ports, CancellationToken ct)
