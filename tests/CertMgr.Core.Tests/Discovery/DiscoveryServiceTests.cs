@@ -60,6 +60,47 @@ public sealed class DiscoveryServiceTests(ServiceNetworkFixture fixture) : IClas
     }
 
     [Fact]
+    public async Task Findings_PagedAndSorted_EveryFindingOnceInOrderTotalsStable()
+    {
+        var id = await ScanAsync($"{_net.A(1)}-{_net.A(4)}");
+        await using var scope = _core.Scope();
+        var queries = scope.ServiceProvider.GetRequiredService<DiscoveryQueries>();
+        var all = new FindingFilter { Verdict = "all" };
+
+        foreach (var sort in new[] { "address", "port", "-port", "expires", "-expires", "cn", "key", "-trusted" })
+        {
+            var seen = new List<DiscoveryFinding>();
+            for (var skip = 0; skip < 10; skip += 2)
+            {
+                var page = await queries.FindingsAsync(id, all, sort, skip, 2, CancellationToken.None);
+                Assert.Equal(6, page.Total);
+                Assert.Equal((skip, 2), (page.Skip, page.Take));
+                seen.AddRange(page.Items);
+            }
+
+            Assert.Equal(6, seen.Count);
+            Assert.Equal(6, seen.Select(f => f.Id).Distinct().Count());
+            var whole = (await queries.FindingsAsync(id, all, sort, 0, 100, CancellationToken.None)).Items;
+            Assert.Equal(whole.Select(f => f.Id), seen.Select(f => f.Id)); // pages are slices of one stable order
+            if (sort == "-port")
+            {
+                Assert.True(seen.Zip(seen.Skip(1)).All(p => p.First.Port >= p.Second.Port), "descending by port");
+            }
+            else if (sort == "expires")
+            {
+                Assert.True(seen.Zip(seen.Skip(1)).All(p => p.First.NotAfter <= p.Second.NotAfter), "ascending by expiry");
+            }
+        }
+
+        var clamped = await queries.FindingsAsync(id, all, null, -5, 100_000, CancellationToken.None);
+        Assert.Equal((0, DiscoveryQueries.MaxTake, 6), (clamped.Skip, clamped.Take, clamped.Items.Count));
+        Assert.Empty((await queries.FindingsAsync(id, all, null, 6, 2, CancellationToken.None)).Items);
+        var filtered = await queries.FindingsAsync(id, new FindingFilter { Verdict = "all", Text = _net.A(1) }, null, 0, 1, CancellationToken.None);
+        Assert.Equal(2, filtered.Total); // both ports of the first address
+        Assert.Single(filtered.Items);
+    }
+
+    [Fact]
     public async Task Import_SameCertificateOnTwoEndpoints_OneDefinitionWithCheckEndpointAndCurrentCertificate()
     {
         var id = await ScanAsync($"{_net.A(1)}-{_net.A(2)}");
