@@ -54,11 +54,19 @@ public sealed class UnattendedWork(Guid definitionId, string owner, Func<Cancell
         var started = Stopwatch.GetTimestamp();
         try
         {
-            return await action();
+            // Parts of the step that code below records (e.g. "install.ssh-login") land beside the steps.
+            using (Common.StepClock.Collect(_ms))
+            {
+                return await action();
+            }
         }
         finally
         {
-            _ms[step] = _ms.GetValueOrDefault(step) + (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            lock (_ms)
+            {
+                _ms[step] = _ms.GetValueOrDefault(step) + (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            }
+
             await renew(ct);
         }
     }

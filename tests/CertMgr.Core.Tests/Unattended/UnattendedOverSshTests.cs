@@ -119,6 +119,14 @@ public sealed class UnattendedOverSshTests : IAsyncLifetime
 
         var item = Assert.Single(renewal.Items);
         Assert.True(item.Outcome == UnattendedOutcome.Completed, item.Detail);
+        // Where the time went, down to the parts of the install over SSH.
+        var timings = System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, long>>(item.TimingsJson!)!;
+        foreach (var part in new[] { "submit", "install", "check", "install.ssh-login", "install.ssh-upload", "install.ssh-place", "install.ssh-validate", "install.ssh-reload" })
+        {
+            Assert.True(timings.ContainsKey(part), $"no time recorded for {part}: {item.TimingsJson}");
+        }
+
+        Assert.True(timings["install"] >= timings["install.ssh-reload"] + timings["install.ssh-validate"], item.TimingsJson);
         var (after, renewed) = await LoadAsync(id);
         using var renewedCertificate = renewed;
         Assert.NotEqual(before.CurrentCertificateId, after.CurrentCertificateId);

@@ -50,7 +50,7 @@ public sealed partial class SshDeployTarget(CertMgrDbContext db, SecretProtector
         }
 
         var now = time.GetUtcNow();
-        var opened = await SshSession.OpenAsync(login.Value, ct);
+        var opened = await StepClock.TimeAsync("install.ssh-login", () => SshSession.OpenAsync(login.Value, ct));
         if (!opened.IsSuccess)
         {
             var hostKey = opened.Error!.Code == "ssh-host-key-changed";

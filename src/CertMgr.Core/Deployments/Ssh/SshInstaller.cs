@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using CertMgr.Core.Common;
@@ -27,6 +28,9 @@ public static class SshInstaller
 {
     public const string NewSuffix = ".certmgr-new";
     public const string BackupSuffix = ".certmgr-backup";
+    private const int PermissionsFailed = 81;
+    private const int BackupFailed = 82;
+    private const int MoveFailed = 83;
 
     public static async Task<InstallOutcome> InstallAsync(SshSession session, InstallPlan plan, CancellationToken ct)
     {
@@ -35,7 +39,10 @@ public static class SshInstaller
         var files = plan.Files;
         var q = SshSession.Quote;
 
-        // upload: to a directory only the login user can read, then next to the targets under umask 077
+        // upload: to a directory only the login user can read, then next to the targets under umask 077. Every command is
+        // a round trip and a shell start on the server (with the login user's shell start-up files), so the steps are
+        // few scripts rather than many commands.
+        var uploadStarted = Stopwatch.GetTimestamp();
         var staging = await session.RunAsync("umask 077 && mktemp -d", ct);
         if (!staging.Ok || !staging.Output.Trim().StartsWith('/'))
         {
@@ -43,6 +50,7 @@ public static class SshInstaller
         }
 
         var stage = staging.Output.Trim();
+        var staged = false;
         try
         {
             for (var i = 0; i < files.Count; i++)
@@ -54,9 +62,11 @@ public static class SshInstaller
                 }
             }
 
+            // The copy runs as the installing user (sudo when set); the staging directory goes in the same round trip.
             var copy = "umask 077; " + string.Join(" && ", files.Select((f, i) =>
                 $"mkdir -p {q(Dir(f.Path))} && cp {q($"{stage}/{i}")} {q(f.Path + NewSuffix)}"));
-            var copied = await session.RunAsync(plan.Privileged(copy), ct);
+            var copied = await session.RunAsync($"{plan.Privileged(copy)}; rc=$?; rm -rf {q(stage)}; exit $rc", ct);
+            staged = true;
             if (!copied.Ok)
             {
                 await CleanNewAsync(session, plan, ct);
@@ -65,41 +75,42 @@ public static class SshInstaller
         }
         finally
         {
-            await session.RunAsync($"rm -rf {q(stage)}", ct);
+            if (!staged)
+            {
+                await session.RunAsync($"rm -rf {q(stage)}", ct);
+            }
+
+            StepClock.Record("install.ssh-upload", Stopwatch.GetElapsedTime(uploadStarted));
         }
 
-        // permissions
+        // permissions, backup, move: one script whose exit code names the step that failed
         var owner = plan.Owner is null && plan.Group is null ? null : $"{plan.Owner}{(plan.Group is null ? "" : ":" + plan.Group)}";
         var perms = string.Join(" && ", files.Select(f =>
             $"chmod {f.Mode} {q(f.Path + NewSuffix)}" + (owner is null ? "" : $" && chown {q(owner)} {q(f.Path + NewSuffix)}")));
-        var permitted = await session.RunAsync(plan.Privileged(perms), ct);
-        if (!permitted.Ok)
-        {
-            await CleanNewAsync(session, plan, ct);
-            return Failed("permissions", "ssh-permissions-failed", $"Cannot set owner and mode of the new files: {permitted.Tail}");
-        }
-
-        // backup
         var backup = string.Join(" && ", files.Select(f =>
             $"{{ if [ -e {q(f.Path)} ]; then cp -p {q(f.Path)} {q(f.Path + BackupSuffix)}; else rm -f {q(f.Path + BackupSuffix)}; fi; }}"));
-        var backedUp = await session.RunAsync(plan.Privileged(backup), ct);
-        if (!backedUp.Ok)
+        var move = string.Join(" && ", files.Select(f => $"mv -f {q(f.Path + NewSuffix)} {q(f.Path)}"));
+        var place = $"{{ {perms}; }} || exit {PermissionsFailed}; {{ {backup}; }} || exit {BackupFailed}; {{ {move}; }} || exit {MoveFailed}";
+        var placed = await StepClock.TimeAsync("install.ssh-place", () => session.RunAsync(plan.Privileged(place), ct));
+        switch (placed.ExitCode)
         {
-            await CleanNewAsync(session, plan, ct);
-            return Failed("backup", "ssh-backup-failed", $"Cannot back up the current files: {backedUp.Tail}");
-        }
-
-        // move
-        var moved = await session.RunAsync(plan.Privileged(string.Join(" && ", files.Select(f => $"mv -f {q(f.Path + NewSuffix)} {q(f.Path)}"))), ct);
-        if (!moved.Ok)
-        {
-            return await RollbackAsync(session, plan, "move", "ssh-move-failed", $"Cannot move the new files into place: {moved.Tail}", ct);
+            case 0:
+                break;
+            case MoveFailed:
+                return await RollbackAsync(session, plan, "move", "ssh-move-failed", $"Cannot move the new files into place: {placed.Tail}", ct);
+            case BackupFailed:
+                await CleanNewAsync(session, plan, ct);
+                return Failed("backup", "ssh-backup-failed", $"Cannot back up the current files: {placed.Tail}");
+            default:
+                // the permissions step, or the script never ran (e.g. sudo refused): nothing is in place yet
+                await CleanNewAsync(session, plan, ct);
+                return Failed("permissions", "ssh-permissions-failed", $"Cannot set owner and mode of the new files: {placed.Tail}");
         }
 
         // validate
         if (plan.Validate is { } validate)
         {
-            var valid = await session.RunAsync(plan.Privileged(validate), ct);
+            var valid = await StepClock.TimeAsync("install.ssh-validate", () => session.RunAsync(plan.Privileged(validate), ct));
             if (!valid.Ok)
             {
                 return await RollbackAsync(session, plan, "validate", "ssh-validate-failed",
@@ -110,7 +121,7 @@ public static class SshInstaller
         // reload
         if (plan.Reload is { } reload)
         {
-            var reloaded = await session.RunAsync(plan.Privileged(reload), ct);
+            var reloaded = await StepClock.TimeAsync("install.ssh-reload", () => session.RunAsync(plan.Privileged(reload), ct));
             if (!reloaded.Ok)
             {
                 return await RollbackAsync(session, plan, "reload", "ssh-reload-failed",
@@ -139,7 +150,7 @@ public static class SshInstaller
 
         if (plan.Reload is { } reload)
         {
-            var reloaded = await session.RunAsync(plan.Privileged(reload), ct);
+            var reloaded = await StepClock.TimeAsync("install.ssh-reload", () => session.RunAsync(plan.Privileged(reload), ct));
             if (!reloaded.Ok)
             {
                 return Failed("rollback", "ssh-rollback-failed",

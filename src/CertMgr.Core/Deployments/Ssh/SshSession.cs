@@ -54,9 +54,12 @@ public sealed class SshSession : IDisposable
     {
         ArgumentNullException.ThrowIfNull(login);
         ConnectionInfo info;
+        ConnectionInfo sftpInfo;
         try
         {
+            // One ConnectionInfo per connection: it carries authentication state, and both log in at once.
             info = Info(login);
+            sftpInfo = Info(login);
         }
         catch (SshException)
         {
@@ -77,15 +80,15 @@ public sealed class SshSession : IDisposable
         }
 
         var ssh = new SshClient(info);
-        var sftp = new SftpClient(info);
+        var sftp = new SftpClient(sftpInfo);
         ssh.HostKeyReceived += Check;
         sftp.HostKeyReceived += Check;
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(ConnectTimeout);
-            await ssh.ConnectAsync(timeout.Token);
-            await sftp.ConnectAsync(timeout.Token);
+            // Two connections (commands, SFTP): log in on both at once, each login is a few round trips.
+            await Task.WhenAll(ssh.ConnectAsync(timeout.Token), sftp.ConnectAsync(timeout.Token));
             var session = new SshSession(ssh, sftp, seenAlgorithm ?? "unknown", seenFingerprint ?? "unknown");
             ssh = null!;
             sftp = null!;

@@ -264,6 +264,37 @@ public sealed class SshInstallTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Install_OwnerUnknownOnServer_FailsAtPermissionsNothingPlacedNoBackupTouched()
+    {
+        var definitionId = await DefinitionAsync(_nginxPort);
+        Assert.True((await SaveAsync(definitionId, NginxSettings() with { FileOwner = "no-such-user-certmgr" })).IsSuccess);
+        var settings = await _f.DbAsync(db => db.SshInstallSettings.AsNoTracking().SingleAsync(s => s.DefinitionId == definitionId));
+        var login = await _f.WithAsync(s => Task.FromResult(SshInstallPlans.Login(settings, s.GetRequiredService<SecretProtector>())));
+        using var newKey = _new.GetECDsaPrivateKey()!;
+        var plan = SshInstallPlans.PlanOf(settings, _new.ExportCertificatePem() + "\n", _pki.Intermediate.ExportCertificatePem() + "\n", newKey.ExportPkcs8PrivateKeyPem());
+        var before = await File.ReadAllTextAsync(FullChain);
+        var keyBefore = await File.ReadAllTextAsync(Key);
+        File.Delete(FullChain + SshInstaller.BackupSuffix);
+
+        var opened = await SshSession.OpenAsync(login.Value, CancellationToken.None);
+        Assert.True(opened.IsSuccess, opened.Error?.Message);
+        InstallOutcome outcome;
+        using (var session = opened.Value)
+        {
+            outcome = await SshInstaller.InstallAsync(session, plan, CancellationToken.None);
+        }
+
+        // chown to an unknown user fails in the one place script: the step is named, the new files are cleaned up, and
+        // neither the backup nor the move ran.
+        var failed = Assert.IsType<InstallOutcome.Failed>(outcome);
+        Assert.Equal("permissions", failed.Step);
+        Assert.Equal("ssh-permissions-failed", failed.Error.Code);
+        Assert.Contains("no-such-user-certmgr", failed.Error.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(FullChain + SshInstaller.BackupSuffix));
+        await AssertNothingChangedAsync(before, keyBefore);
+    }
+
+    [Fact]
     public async Task Test_ReportsSoftwarePathsValidateAndReloadWithoutChangingAnything()
     {
         var definitionId = await DefinitionAsync(_nginxPort);
