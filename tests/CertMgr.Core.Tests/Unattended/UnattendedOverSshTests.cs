@@ -142,6 +142,69 @@ public sealed class UnattendedOverSshTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RunPass_ManySitesOnOneServer_InstallsDoNotTripOverEachOther()
+    {
+        // Six sites on one nginx, installed in one pass by parallel workers: every reload reads every site's files, so
+        // the installs into one server must not interleave (a site's new certificate beside its old key fails a reload).
+        const int Sites = 6;
+        var ports = Enumerable.Range(0, Sites).Select(_ => NginxServer.FreePort()).Distinct().ToList();
+        var files = new List<(int Port, string Chain, string Key, string Cn)>();
+        foreach (var (port, i) in ports.Select((p, i) => (p, i)))
+        {
+            var cn = $"site{i}.unattended-ssh.test";
+            using var leaf = _pki.Leaf(cn, [cn]);
+            var chain = Path.Combine(_certs, $"site{i}.pem");
+            var key = Path.Combine(_certs, $"site{i}.key");
+            await File.WriteAllTextAsync(chain, leaf.ExportCertificatePem() + "\n");
+            using (var ec = leaf.GetECDsaPrivateKey()!)
+            {
+                await File.WriteAllTextAsync(key, ec.ExportPkcs8PrivateKeyPem());
+            }
+
+            files.Add((port, chain, key, cn));
+        }
+
+        await using var sites = await NginxServer.StartWithFilesAsync([.. files.Select(f => (f.Port, f.Chain, f.Key))]);
+        var command = $"nginx -p {sites.Prefix} -c {sites.ConfigPath} -e {sites.Prefix}/logs/error.log";
+        var (setId, productId) = await UnattendedTestData.TrustAndProductAsync(_f);
+        var ids = new List<Guid>();
+        foreach (var site in files)
+        {
+            var id = await AcquisitionTestData.AddDefinitionAsync(_f, site.Cn, [site.Cn], configure: d =>
+            {
+                d.ExecutionMode = ExecutionMode.Unattended;
+                d.ProductId = productId;
+                d.ServerSoftware = ServerSoftware.Nginx;
+                d.TargetServerName = "web01.unattended-ssh.test";
+                d.ServerNameForCheck = "127.0.0.1";
+                d.CheckPort = site.Port;
+                d.TrustedCaSetId = setId;
+                d.ExpiryThresholdDays = 7;
+            });
+            var saved = await _f.WithAsync(s => s.GetRequiredService<AutoInstallService>().SaveAsync(id, new AutoInstallInput
+            {
+                Profile = ServerSoftware.Nginx, Host = "127.0.0.1", Port = _ssh.Port, Username = "root", AuthMethod = SshAuthMethod.PrivateKey,
+                PrivateKey = _ssh.ClientKey, FullChainPath = site.Chain, KeyPath = site.Key, ValidateCommand = $"{command} -t -q",
+                ReloadCommand = $"{command} -s reload",
+            }, "alice", CancellationToken.None));
+            Assert.True(saved.IsSuccess, saved.Error?.Message);
+            ids.Add(id);
+        }
+
+        var run = await PassAsync();
+
+        Assert.Equal(Sites, run.Items.Count);
+        Assert.All(run.Items, item => Assert.True(item.Outcome == UnattendedOutcome.Completed, $"{item.Step}: {item.Detail}"));
+        foreach (var (id, site) in ids.Zip(files))
+        {
+            var (definition, current) = await LoadAsync(id);
+            using var currentCertificate = current;
+            Assert.Equal(DeploymentStatus.Confirmed, definition.DeployStatus);
+            await SshInstallTests.AssertServedAsync(site.Port, current, site.Cn);
+        }
+    }
+
+    [Fact]
     public async Task RunPass_OverSsh_ValidationFails_RolledBackInterruptedThenResumedOnceFixed()
     {
         // nginx -t refuses (a config check that fails): the install must roll back and nginx keep its certificate.

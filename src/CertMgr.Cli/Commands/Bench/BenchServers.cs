@@ -37,6 +37,9 @@ internal sealed class BenchProcess : IAsyncDisposable
         await RunAsync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", Path.Combine(dir, "host_ed25519")], ct);
         await RunAsync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", Path.Combine(dir, "client_ed25519")], ct);
         File.Copy(Path.Combine(dir, "client_ed25519.pub"), Path.Combine(dir, "authorized_keys"));
+        // The login's shell reads ~/.bashrc for every command; a developer's (here root's: pyenv init, ~0.5 s) is not what a
+        // server's deploy account runs, so sessions get a home of their own, like a service account.
+        System.IO.Directory.CreateDirectory(Path.Combine(dir, "home"));
         await File.WriteAllTextAsync(Path.Combine(dir, "sshd_config"), $"""
             Port {port}
             ListenAddress 127.0.0.1
@@ -52,6 +55,7 @@ internal sealed class BenchProcess : IAsyncDisposable
             MaxStartups 100
             MaxSessions 100
             Subsystem sftp internal-sftp
+            SetEnv HOME={dir}/home
 
             """, ct);
         // sshd must be started by its absolute path (it re-executes itself).

@@ -18,6 +18,9 @@ namespace CertMgr.Core.Deployments.Ssh;
 /// </summary>
 public sealed partial class SshDeployTarget(CertMgrDbContext db, SecretProtector protector, TimeProvider time, ILogger<SshDeployTarget> logger) : IDeployTarget
 {
+    /// <summary>Per SSH server (host:port) in this process: installs into one server run one after the other.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> ServerLocks = new(StringComparer.Ordinal);
+
     public DeployTargetKind Kind => DeployTargetKind.Ssh;
 
     public bool CanAutoInstall(CertificateDefinition definition)
@@ -65,7 +68,24 @@ public sealed partial class SshDeployTarget(CertMgrDbContext db, SecretProtector
 
         using var session = opened.Value;
         AutoInstallService.Pin(s, session, now);
-        var outcome = await SshInstaller.InstallAsync(session, plan.Value, ct);
+        // One install at a time per server: a reload takes every site's files as they are, so another definition's
+        // install half way through its moves would be loaded (or refused) with this one's.
+        var serverLock = ServerLocks.GetOrAdd($"{s.Host?.ToLowerInvariant()}:{s.Port}", _ => new SemaphoreSlim(1, 1));
+        await StepClock.TimeAsync("install.wait-for-server", async () =>
+        {
+            await serverLock.WaitAsync(ct);
+            return true;
+        });
+        InstallOutcome outcome;
+        try
+        {
+            outcome = await SshInstaller.InstallAsync(session, plan.Value, ct);
+        }
+        finally
+        {
+            serverLock.Release();
+        }
+
         if (outcome is InstallOutcome.Failed failed)
         {
             LogFailed(logger, request.Deployment.Id, failed.Step, failed.Error.Code);
