@@ -7,7 +7,8 @@ namespace CertMgr.Core.Backup;
 
 /// <summary>
 /// The encrypted container of a backup: a header (magic, version, PBKDF2-SHA256 iterations, salt, nonce prefix, chunk
-/// size) followed by AES-256-GCM chunks. Each chunk's nonce is the header's 8-byte prefix and the chunk's 4-byte
+/// size, and an HMAC-SHA256 of those under a second key from the passphrase, so a wrong passphrase is told apart from a
+/// changed file) followed by AES-256-GCM chunks. Each chunk's nonce is the header's 8-byte prefix and the chunk's 4-byte
 /// counter; its associated data is the whole header, the counter and a final-chunk flag, so chunks cannot be
 /// reordered, dropped, spliced from another file, or the stream cut short without the tag check failing.
 /// </summary>
@@ -22,7 +23,9 @@ public static class BackupCipher
     private const int NoncePrefixSize = 8;
     private static readonly byte[] Magic = "CMBACKUP"u8.ToArray();
     private const byte Version = 1;
-    private const int HeaderSize = 8 + 1 + 4 + SaltSize + NoncePrefixSize + 4;
+    private const int FieldsSize = 8 + 1 + 4 + SaltSize + NoncePrefixSize + 4;
+    private const int MacSize = 32;
+    private const int HeaderSize = FieldsSize + MacSize;
 
     /// <summary>A passphrase's shape check: empty or short ones are refused before any work.</summary>
     public static Result<string> CheckPassphrase(string? passphrase) =>
@@ -41,9 +44,11 @@ public static class BackupCipher
         BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(9), iterations);
         RandomNumberGenerator.Fill(header.AsSpan(13, SaltSize + NoncePrefixSize));
         BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(13 + SaltSize + NoncePrefixSize), ChunkSize);
-        var key = DeriveKey(passphrase, header.AsSpan(13, SaltSize), iterations);
+        var keys = DeriveKeys(passphrase, header.AsSpan(13, SaltSize), iterations);
+        var key = keys[..32];
         try
         {
+            HMACSHA256.HashData(keys.AsSpan(32), header.AsSpan(0, FieldsSize), header.AsSpan(FieldsSize));
             using var aes = new AesGcm(key, TagSize);
             await output.WriteAsync(header, ct);
             var current = new byte[ChunkSize];
@@ -76,6 +81,7 @@ public static class BackupCipher
         finally
         {
             CryptographicOperations.ZeroMemory(key);
+            CryptographicOperations.ZeroMemory(keys);
         }
     }
 
@@ -105,9 +111,15 @@ public static class BackupCipher
             return Tampered();
         }
 
-        var key = DeriveKey(passphrase, header.AsSpan(13, SaltSize), iterations);
+        var keys = DeriveKeys(passphrase, header.AsSpan(13, SaltSize), iterations);
+        var key = keys[..32];
         try
         {
+            if (!CryptographicOperations.FixedTimeEquals(HMACSHA256.HashData(keys.AsSpan(32), header.AsSpan(0, FieldsSize)), header.AsSpan(FieldsSize)))
+            {
+                return new Error("backup.passphrase", "The passphrase is wrong (or the backup file's header was changed).");
+            }
+
             using var aes = new AesGcm(key, TagSize);
             var cipher = new byte[chunkSize];
             var clear = new byte[chunkSize];
@@ -137,9 +149,7 @@ public static class BackupCipher
                 }
                 catch (AuthenticationTagMismatchException)
                 {
-                    return counter == 0
-                        ? new Error("backup.passphrase", "The passphrase is wrong, or the backup file was changed.")
-                        : Tampered();
+                    return Tampered();
                 }
 
                 await plaintext.WriteAsync(clear.AsMemory(0, length), ct);
@@ -154,6 +164,7 @@ public static class BackupCipher
         finally
         {
             CryptographicOperations.ZeroMemory(key);
+            CryptographicOperations.ZeroMemory(keys);
         }
     }
 
@@ -163,8 +174,9 @@ public static class BackupCipher
     private static bool HasMore(Stream input) =>
         input.CanSeek ? input.Position < input.Length : throw new NotSupportedException("Backups are read from seekable files.");
 
-    private static byte[] DeriveKey(string passphrase, ReadOnlySpan<byte> salt, int iterations) =>
-        Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(passphrase), salt, iterations, HashAlgorithmName.SHA256, 32);
+    /// <summary>64 bytes: the AES-256-GCM key, then the header's HMAC key.</summary>
+    private static byte[] DeriveKeys(string passphrase, ReadOnlySpan<byte> salt, int iterations) =>
+        Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(passphrase), salt, iterations, HashAlgorithmName.SHA256, 64);
 
     private static byte[] Nonce(byte[] header, uint counter)
     {

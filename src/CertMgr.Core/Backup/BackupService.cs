@@ -68,7 +68,7 @@ public sealed class BackupService(CertMgrSettings settings, TimeProvider time)
             await using (var tarFile = CreatePrivateFile(tarPath))
             await using (var tar = new TarWriter(tarFile, TarEntryFormat.Pax, leaveOpen: false))
             {
-                entries.Add(await AddFileAsync(tar, dbEntry.Value.File, dbEntry.Value.Name, ct));
+                entries.Add(await AddStableFileAsync(tar, dbEntry.Value.File, dbEntry.Value.Name, ct));
                 foreach (var name in TopFiles)
                 {
                     var path = Path.Combine(home.Root, name);
@@ -144,6 +144,18 @@ public sealed class BackupService(CertMgrSettings settings, TimeProvider time)
         return (copy, BackupManifest.SqliteEntry);
     }
 
+    /// <summary>A file nobody else writes (the database snapshot in staging): hashed, then streamed, never held in memory.</summary>
+    private static async Task<BackupEntry> AddStableFileAsync(TarWriter tar, string path, string name, CancellationToken ct)
+    {
+        await using var stream = File.OpenRead(path);
+        var hash = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, ct));
+        stream.Position = 0;
+        var entry = new PaxTarEntry(TarEntryType.RegularFile, name) { DataStream = stream, Mode = DataDirectory.OwnerOnlyFile };
+        await tar.WriteEntryAsync(entry, ct);
+        return new BackupEntry(name, stream.Length, hash);
+    }
+
+    /// <summary>A live file (documents are at most 10 MB, CA and configuration files smaller).</summary>
     private static async Task<BackupEntry> AddFileAsync(TarWriter tar, string path, string name, CancellationToken ct)
     {
         await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
