@@ -38,6 +38,8 @@ public static class CliApp
         CaCommand.AddTo(root, output, error);
         SeedCommand.AddTo(root, output, error);
         UserCommand.AddTo(root, output, error);
+        BackupCommand.AddTo(root, output, error);
+        RestoreCommand.AddTo(root, output, error);
         return root;
     }
 

@@ -85,6 +85,7 @@ public static class ServiceRegistration
         services.AddSingleton<Unattended.UnattendedEngine>();
         services.AddSingleton<Unattended.UnattendedRunner>();
         services.AddScoped<Unattended.UnattendedSchedules>();
+        services.AddScoped<Backup.BackupService>();
         services.AddSingleton<Unattended.UnattendedScheduler>();
         services.AddHostedService(sp => sp.GetRequiredService<Unattended.UnattendedScheduler>()); // only where a host runs: the server
         return services;

@@ -2,6 +2,7 @@ using CertMgr.Core.Setup;
 using CertMgr.Web.Api;
 using CertMgr.Web.Auth;
 using CertMgr.Web.ConsoleUi;
+using CertMgr.Web.Observability;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -119,7 +120,7 @@ public static partial class CertMgrWebApp
         app.MapCertMgrApi();
         app.MapCertMgrOpenApi();
         app.MapPkiFiles();
-        app.MapGet("/healthz", () => Results.Text("ok")).AllowAnonymous().ExcludeFromDescription();
+        app.MapCertMgrObservability();
         return app;
     }
 
