@@ -75,6 +75,7 @@ public static partial class CertMgrWebApp
         builder.Services.AddCertMgrCore(settings);
         builder.Services.AddCertMgrDataProtection();
         builder.Services.AddCertMgrAuth();
+        builder.Services.AddCertMgrForwardedHeaders(settings.Configuration);
         builder.Services.AddRazorPages(o =>
         {
             o.Conventions.AllowAnonymousToPage("/Account/Login");
@@ -91,6 +92,8 @@ public static partial class CertMgrWebApp
 
         var app = builder.Build();
         app.UseExceptionHandler("/error");
+        app.UseCertMgrForwardedHeaders(settings.Configuration);
+        app.UseIpAllowList();
         app.UseConsoleNotFoundPage();
         app.Use(SecurityHeaders);
         if (pkiHttp is not null)
