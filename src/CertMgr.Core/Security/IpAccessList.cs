@@ -108,6 +108,11 @@ public sealed class IpAccessList
 
     private static IPNetwork? ParseEntry(string entry)
     {
+        if (entry.Any(char.IsWhiteSpace))
+        {
+            return null;
+        }
+
         if (entry.Contains('/', StringComparison.Ordinal))
         {
             var parts = entry.Split('/');
@@ -118,16 +123,16 @@ public sealed class IpAccessList
             }
 
             var max = address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128;
-            if (prefix > max || address.ScopeId != 0)
+            if (prefix > max || parts[0].Contains('%', StringComparison.Ordinal))
             {
                 return null;
             }
 
             // Host bits set (10.0.0.1/8) is refused: it is most likely a typo for something narrower.
-            return IPNetwork.TryParse(entry, out var network) ? network : null;
+            return IPNetwork.TryParse(entry, out var network) && network.BaseAddress.Equals(address) ? network : null;
         }
 
-        return IPAddress.TryParse(entry, out var single) && IsPlainAddress(entry, single) && single.ScopeId == 0
+        return IPAddress.TryParse(entry, out var single) && IsPlainAddress(entry, single) && !entry.Contains('%', StringComparison.Ordinal)
             ? new IPNetwork(single, single.AddressFamily == AddressFamily.InterNetwork ? 32 : 128)
             : null;
     }
@@ -138,11 +143,21 @@ public sealed class IpAccessList
 
     private static string Reason(string entry)
     {
+        if (entry.Any(char.IsWhiteSpace))
+        {
+            return "one entry per line, without spaces inside it (comments start with #).";
+        }
+
         var slash = entry.IndexOf('/', StringComparison.Ordinal);
         var addressPart = slash >= 0 ? entry[..slash] : entry;
         if (!IPAddress.TryParse(addressPart, out var address) || !IsPlainAddress(addressPart, address))
         {
             return $"'{addressPart}' is not an IPv4 or IPv6 address.";
+        }
+
+        if (addressPart.Contains('%', StringComparison.Ordinal))
+        {
+            return "zone (scope) ids are not allowed.";
         }
 
         if (slash >= 0)
@@ -156,6 +171,6 @@ public sealed class IpAccessList
             return "the address has bits set beyond the prefix length (write the network address, e.g. 10.0.0.0/8).";
         }
 
-        return "zone (scope) ids are not allowed.";
+        return "not understood.";
     }
 }
