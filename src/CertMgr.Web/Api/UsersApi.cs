@@ -20,7 +20,19 @@ public static class UsersApi
     public sealed record UpdateBody(string? Role, string? Email, string? DisplayName, bool? Disabled);
 
     /// <summary>A new user and the one-time initial password (must be changed at the first sign-in).</summary>
-    public sealed record Created(UserSummary User, string InitialPassword);
+    public sealed record Created(UserItem User, string InitialPassword);
+
+    /// <summary>A user over the API; the role by name, like every enum.</summary>
+    public sealed record UserItem(
+        Guid Id, string UserName, string? DisplayName, string? Email, string Role, bool Disabled, bool MustChangePassword,
+        int FailedLoginCount, DateTimeOffset CreatedAt, DateTimeOffset? LastLoginAt, DateTimeOffset? PasswordChangedAt);
+
+    public static UserItem Item(UserSummary u)
+    {
+        ArgumentNullException.ThrowIfNull(u);
+        return new(u.Id, u.UserName, u.DisplayName, u.Email, u.Role.ToString(), u.Disabled, u.MustChangePassword, u.FailedLoginCount,
+            u.CreatedAt, u.LastLoginAt, u.PasswordChangedAt);
+    }
 
     public sealed record PasswordReset(string TemporaryPassword);
 
@@ -30,7 +42,7 @@ public static class UsersApi
     {
         ArgumentNullException.ThrowIfNull(api);
         var g = api.MapGroup("/users").WithTags("Users").RequireAuthorization(CertMgrClaims.AdminPolicy);
-        g.MapGet("/", async (UserAdministration users, CancellationToken ct) => TypedResults.Ok(await users.ListAsync(ct)));
+        g.MapGet("/", async (UserAdministration users, CancellationToken ct) => TypedResults.Ok((await users.ListAsync(ct)).Select(Item).ToList()));
         g.MapGet("/{id:guid}", async (Guid id, UserAdministration users, CancellationToken ct) => Respond(await users.GetAsync(id, ct)));
         g.MapPost("/", CreateAsync);
         g.MapPut("/{id:guid}", UpdateAsync);
@@ -67,7 +79,7 @@ public static class UsersApi
         }
 
         var summary = UserAdministration.Summary(created.Value.User);
-        return TypedResults.Created($"{ApiRoutes.Prefix}/users/{summary.Id}", new Created(summary, created.Value.Password));
+        return TypedResults.Created($"{ApiRoutes.Prefix}/users/{summary.Id}", new Created(Item(summary), created.Value.Password));
     }
 
     internal static async Task<IResult> UpdateAsync(Guid id, UpdateBody? body, UserAdministration users, ClaimsPrincipal user, HttpContext http, CancellationToken ct)
@@ -109,5 +121,5 @@ public static class UsersApi
     internal static string? Address(HttpContext http) => http.Connection.RemoteIpAddress?.ToString();
 
     private static IResult Respond(Result<UserSummary> result) =>
-        result.IsSuccess ? TypedResults.Ok(result.Value) : ApiRoutes.Problem(result.Error);
+        result.IsSuccess ? TypedResults.Ok(Item(result.Value)) : ApiRoutes.Problem(result.Error);
 }
