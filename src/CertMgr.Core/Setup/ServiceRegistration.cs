@@ -35,6 +35,8 @@ public static class ServiceRegistration
         services.AddScoped<UserAccounts>();
         services.AddSingleton<SignInThrottle>();
         services.AddScoped<ApiTokens>();
+        services.AddScoped<UserAdministration>();
+        services.AddSingleton<IpAccessListFile>();
         services.AddScoped<Inventory.Seeding.InventorySeeder>();
         services.AddScoped<ConsoleCertificateService>();
         services.AddScoped<TrustedCaSets>();

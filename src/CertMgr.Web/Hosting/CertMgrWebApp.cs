@@ -76,6 +76,7 @@ public static partial class CertMgrWebApp
         builder.Services.AddCertMgrCore(settings);
         builder.Services.AddCertMgrDataProtection();
         builder.Services.AddCertMgrAuth();
+        builder.Services.AddCertMgrForwardedHeaders(settings.Configuration);
         builder.Services.AddRazorPages(o =>
         {
             o.Conventions.AllowAnonymousToPage("/Account/Login");
@@ -92,6 +93,8 @@ public static partial class CertMgrWebApp
 
         var app = builder.Build();
         app.UseExceptionHandler("/error");
+        app.UseCertMgrForwardedHeaders(settings.Configuration);
+        app.UseIpAllowList();
         app.UseConsoleNotFoundPage();
         app.Use(SecurityHeaders);
         if (pkiHttp is not null)
