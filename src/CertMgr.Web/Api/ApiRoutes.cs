@@ -33,6 +33,8 @@ public static class ApiRoutes
         api.MapDiscoveryApi();
         api.MapAutoInstallApi();
         api.MapUnattendedApi();
+        api.MapNotificationsApi();
+        api.MapSettingsApi();
         return api;
     }
 
