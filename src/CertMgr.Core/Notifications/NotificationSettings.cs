@@ -20,6 +20,7 @@ public sealed class NotificationSettings(CertMgrDbContext db, SecretProtector pr
     public const string ObjectType = "NotificationSettings";
     internal const string SettingKey = "notifications.settings";
     internal const string PasswordKey = "notifications.smtp.password";
+    public const string TestEmailRelatedType = "TestEmail";
     private const int MaxText = 255;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -119,8 +120,23 @@ public sealed class NotificationSettings(CertMgrDbContext db, SecretProtector pr
         }
 
         var now = time.GetUtcNow();
-        var sent = await transport.SendAsync(connection, new OutgoingEmail([recipient], [], "CertMgr test email",
-            $"This is a test email from CertMgr, sent {now:yyyy-MM-dd HH:mm:ss} UTC through {connection.Host}:{connection.Port}.\n\nOutgoing email works."), ct);
+        var email = new OutgoingEmail([recipient], [], "CertMgr test email",
+            $"This is a test email from CertMgr, sent {now:yyyy-MM-dd HH:mm:ss} UTC through {connection.Host}:{connection.Port}.\n\nOutgoing email works.");
+        var sent = await transport.SendAsync(connection, email, ct);
+        // On the Sent Emails list like every other email; sent at once, so never retried by the outbox.
+        db.SentEmails.Add(new SentEmail
+        {
+            To = [recipient],
+            Subject = email.Subject,
+            Body = email.Body,
+            Status = sent.IsSuccess ? EmailStatus.Sent : EmailStatus.Failed,
+            Tries = 1,
+            LastError = sent.IsSuccess ? null : sent.Error!.Message,
+            RelatedType = TestEmailRelatedType,
+            CreatedAt = now,
+            SentAt = sent.IsSuccess ? now : null,
+            LastAttemptAt = now,
+        });
         db.Record(now, actor, ObjectType, null, "test-email", sent.IsSuccess,
             sent.IsSuccess ? $"to {recipient}: {sent.Value}" : $"to {recipient}: {sent.Error!.Message}");
         await db.SaveChangesAsync(ct);

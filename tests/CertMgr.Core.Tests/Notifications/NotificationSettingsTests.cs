@@ -114,6 +114,9 @@ public sealed class NotificationSettingsTests
         Assert.Contains("554", sent.Error.Message, StringComparison.Ordinal);
         Assert.Contains("5.7.1 Message rejected by policy", sent.Error.Message, StringComparison.Ordinal);
         Assert.Equal("test-recipient-invalid", (await settings.SendTestAsync("x@", "admin", CancellationToken.None)).Error!.Code);
+        var row = await scope.ServiceProvider.GetRequiredService<CertMgrDbContext>().SentEmails.AsNoTracking().SingleAsync();
+        Assert.Equal((Data.Model.EmailStatus.Failed, NotificationSettings.TestEmailRelatedType), (row.Status, row.RelatedType));
+        Assert.Contains("5.7.1", row.LastError, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -78,6 +78,7 @@ public static class EmailRows
         (nameof(Deployment), { } d) => $"~/deployments/{d}",
         (nameof(CertificateDefinition), { } d) => $"~/definitions/{d}",
         (nameof(MonitorRun), { } r) => $"~/monitor/runs/{r}",
+        (Core.Notifications.NotificationSettings.TestEmailRelatedType, _) => "~/settings",
         _ => null,
     };
 
@@ -87,6 +88,7 @@ public static class EmailRows
         nameof(Deployment) => "Deployment",
         nameof(CertificateDefinition) => "Certificate definition",
         nameof(MonitorRun) => "Monitor run",
+        Core.Notifications.NotificationSettings.TestEmailRelatedType => "Test email (Settings)",
         _ => type,
     };
 
