@@ -90,6 +90,11 @@ public static class ServiceRegistration
         services.AddScoped<Backup.BackupService>();
         services.AddSingleton<Unattended.UnattendedScheduler>();
         services.AddHostedService(sp => sp.GetRequiredService<Unattended.UnattendedScheduler>()); // only where a host runs: the server
+        services.TryAddSingleton(new Notifications.NotificationOptions());
+        services.TryAddSingleton<Notifications.ISmtpTransport, Notifications.MailKitSmtpTransport>();
+        services.AddScoped<Notifications.NotificationSettings>();
+        services.AddScoped<Notifications.EmailOutbox>();
+        services.AddHostedService<Notifications.EmailOutboxWorker>(); // only where a host runs: the server
         return services;
     }
 }

@@ -1344,8 +1344,14 @@ namespace CertMgr.Data.Postgres.Migrations
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<DateTimeOffset?>("LastAttemptAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("LastError")
                         .HasColumnType("text");
+
+                    b.Property<DateTimeOffset?>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<Guid?>("RelatedId")
                         .HasColumnType("uuid");
@@ -1379,6 +1385,8 @@ namespace CertMgr.Data.Postgres.Migrations
                     b.HasIndex("CreatedAt");
 
                     b.HasIndex("Status");
+
+                    b.HasIndex("Status", "NextAttemptAt");
 
                     b.ToTable("sent_emails", (string)null);
                 });

@@ -1333,8 +1333,14 @@ namespace CertMgr.Data.Sqlite.Migrations
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("LastAttemptAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("LastError")
                         .HasColumnType("TEXT");
+
+                    b.Property<long?>("NextAttemptAt")
+                        .HasColumnType("INTEGER");
 
                     b.Property<Guid?>("RelatedId")
                         .HasColumnType("TEXT");
@@ -1368,6 +1374,8 @@ namespace CertMgr.Data.Sqlite.Migrations
                     b.HasIndex("CreatedAt");
 
                     b.HasIndex("Status");
+
+                    b.HasIndex("Status", "NextAttemptAt");
 
                     b.ToTable("sent_emails", (string)null);
                 });

@@ -193,6 +193,7 @@ internal sealed class SentEmailConfiguration : IEntityTypeConfiguration<SentEmai
         b.Property(x => x.RelatedType).HasMaxLength(100);
         b.HasIndex(x => x.CreatedAt);
         b.HasIndex(x => x.Status);
+        b.HasIndex(x => new { x.Status, x.NextAttemptAt }); // the outbox worker's "due" query
     }
 }
 

@@ -15,6 +15,10 @@ public sealed class SentEmail
     public Guid? RelatedId { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? SentAt { get; set; }
+    /// <summary>When the outbox worker may try (again); null once Sent or Failed.</summary>
+    public DateTimeOffset? NextAttemptAt { get; set; }
+    /// <summary>When the last try ended (sent or refused).</summary>
+    public DateTimeOffset? LastAttemptAt { get; set; }
 }
 
 /// <summary>One action or lifecycle event, with who did it and from where.</summary>

@@ -35,6 +35,8 @@ public static class ApiRoutes
         api.MapUnattendedApi();
         api.MapUsersApi();
         api.MapAuditApi();
+        api.MapNotificationsApi();
+        api.MapSettingsApi();
         return api;
     }
 

@@ -1,0 +1,48 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace CertMgr.Data.Postgres.Migrations
+{
+    /// <inheritdoc />
+    public partial class Notifications : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<DateTimeOffset>(
+                name: "LastAttemptAt",
+                table: "sent_emails",
+                type: "timestamp with time zone",
+                nullable: true);
+
+            migrationBuilder.AddColumn<DateTimeOffset>(
+                name: "NextAttemptAt",
+                table: "sent_emails",
+                type: "timestamp with time zone",
+                nullable: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_sent_emails_Status_NextAttemptAt",
+                table: "sent_emails",
+                columns: new[] { "Status", "NextAttemptAt" });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropIndex(
+                name: "IX_sent_emails_Status_NextAttemptAt",
+                table: "sent_emails");
+
+            migrationBuilder.DropColumn(
+                name: "LastAttemptAt",
+                table: "sent_emails");
+
+            migrationBuilder.DropColumn(
+                name: "NextAttemptAt",
+                table: "sent_emails");
+        }
+    }
+}
