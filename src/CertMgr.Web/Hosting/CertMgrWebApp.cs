@@ -1,4 +1,5 @@
 using CertMgr.Core.Setup;
+using CertMgr.Web.Acme;
 using CertMgr.Web.Api;
 using CertMgr.Web.Auth;
 using CertMgr.Web.ConsoleUi;
@@ -119,6 +120,7 @@ public static partial class CertMgrWebApp
         app.MapCertMgrApi();
         app.MapCertMgrOpenApi();
         app.MapPkiFiles();
+        app.MapAcmeServer();
         app.MapGet("/healthz", () => Results.Text("ok")).AllowAnonymous().ExcludeFromDescription();
         return app;
     }
