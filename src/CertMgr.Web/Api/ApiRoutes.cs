@@ -33,6 +33,7 @@ public static class ApiRoutes
         api.MapDiscoveryApi();
         api.MapAutoInstallApi();
         api.MapUnattendedApi();
+        api.MapAcmeServerApi();
         return api;
     }
 
