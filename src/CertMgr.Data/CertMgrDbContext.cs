@@ -40,6 +40,11 @@ public sealed class CertMgrDbContext(DbContextOptions<CertMgrDbContext> options)
     public DbSet<UnattendedState> UnattendedStates => Set<UnattendedState>();
     public DbSet<UnattendedRun> UnattendedRuns => Set<UnattendedRun>();
     public DbSet<UnattendedRunItem> UnattendedRunItems => Set<UnattendedRunItem>();
+    public DbSet<AcmeServerAccount> AcmeServerAccounts => Set<AcmeServerAccount>();
+    public DbSet<AcmeServerEabKey> AcmeServerEabKeys => Set<AcmeServerEabKey>();
+    public DbSet<AcmeServerOrder> AcmeServerOrders => Set<AcmeServerOrder>();
+    public DbSet<AcmeServerAuthorization> AcmeServerAuthorizations => Set<AcmeServerAuthorization>();
+    public DbSet<AcmeServerChallenge> AcmeServerChallenges => Set<AcmeServerChallenge>();
 
     /// <summary>Saves, and refreshes the list state of the definitions the changes touched, in one transaction.</summary>
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)

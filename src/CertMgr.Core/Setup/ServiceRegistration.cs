@@ -56,6 +56,15 @@ public static class ServiceRegistration
         services.AddSingleton<Acme.Client.Http01Responder>();
         services.AddScoped<Acme.Client.AcmeOrderFlow>();
         services.AddScoped<Acme.Client.AcmeRenewalWindows>();
+        services.AddSingleton(Acme.Server.AcmeServerOptions.From(settings.Configuration));
+        services.AddSingleton<Acme.Server.AcmeNonces>();
+        services.AddSingleton<Acme.Server.AcmeValidator>();
+        services.AddScoped<Acme.Server.AcmeRequestAuth>();
+        services.AddScoped<Acme.Server.AcmeAccounts>();
+        services.AddScoped<Acme.Server.AcmeOrders>();
+        services.AddScoped<Acme.Server.AcmeInventory>();
+        services.AddScoped<Acme.Server.AcmeFinalizer>();
+        services.AddScoped<Acme.Server.AcmeServerAdmin>();
         services.AddScoped<Catalog.CaConnectionService>();
         services.AddScoped<Acquisition.Backends.CaBackends>();
         services.AddScoped<Catalog.ProductCatalog>();

@@ -37,6 +37,7 @@ public static class ApiRoutes
         api.MapAuditApi();
         api.MapNotificationsApi();
         api.MapSettingsApi();
+        api.MapAcmeServerApi();
         return api;
     }
 

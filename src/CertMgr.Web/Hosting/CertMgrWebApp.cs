@@ -1,4 +1,5 @@
 using CertMgr.Core.Setup;
+using CertMgr.Web.Acme;
 using CertMgr.Web.Api;
 using CertMgr.Web.Auth;
 using CertMgr.Web.ConsoleUi;
@@ -124,6 +125,7 @@ public static partial class CertMgrWebApp
         app.MapCertMgrOpenApi();
         app.MapPkiFiles();
         app.MapCertMgrObservability();
+        app.MapAcmeServer();
         return app;
     }
 
