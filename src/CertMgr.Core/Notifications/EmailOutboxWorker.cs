@@ -10,21 +10,28 @@ public sealed partial class EmailOutboxWorker(IServiceScopeFactory scopes, Notif
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.PollInterval, time);
-        do
+        try
         {
-            try
+            using var timer = new PeriodicTimer(options.PollInterval, time);
+            do
             {
-                await using var scope = scopes.CreateAsyncScope();
-                await scope.ServiceProvider.GetRequiredService<EmailOutbox>().DeliverDueAsync(stoppingToken);
+                try
+                {
+                    await using var scope = scopes.CreateAsyncScope();
+                    await scope.ServiceProvider.GetRequiredService<EmailOutbox>().DeliverDueAsync(stoppingToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // The database may be briefly unavailable; the queued rows stay and the next tick tries again.
+                    LogPassFailed(logger, e);
+                }
             }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // The database may be briefly unavailable; the queued rows stay and the next tick tries again.
-                LogPassFailed(logger, e);
-            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // The server is stopping (or never started, e.g. its port was taken): nothing to report.
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Email outbox pass failed")]
