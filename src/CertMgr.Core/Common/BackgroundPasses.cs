@@ -137,29 +137,8 @@ public abstract partial class PassScheduler(IServiceScopeFactory scopes, TimePro
     /// <summary>Runs one scheduled pass in <paramref name="services"/>' scope; whether it ran.</summary>
     protected abstract Task<bool> RunScheduledAsync(IServiceProvider services, CancellationToken ct);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        try
-        {
-            using var timer = new PeriodicTimer(Tick, time);
-            do
-            {
-                try
-                {
-                    await RunIfDueAsync(stoppingToken);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    LogFailed(logger, PassName, ex);
-                }
-            }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // The server is stopping (or never started): nothing to report.
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        TickLoop.RunAsync(Tick, time, RunIfDueAsync, ex => LogFailed(logger, PassName, ex), stoppingToken);
 
     /// <summary>One scheduler step: a pass when one is due. Returns whether it ran one.</summary>
     public async Task<bool> RunIfDueAsync(CancellationToken ct)
@@ -176,4 +155,37 @@ public abstract partial class PassScheduler(IServiceScopeFactory scopes, TimePro
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The scheduled {Pass} pass failed")]
     private static partial void LogFailed(ILogger logger, string pass, Exception exception);
+}
+
+/// <summary>
+/// The loop of a background worker: do the work now and then every <c>period</c>; a failure is reported and the next
+/// tick tries again; the server stopping (or never starting) ends the loop quietly.
+/// </summary>
+public static class TickLoop
+{
+    public static async Task RunAsync(TimeSpan period, TimeProvider time, Func<CancellationToken, Task> work, Action<Exception> failed, CancellationToken stoppingToken)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        ArgumentNullException.ThrowIfNull(failed);
+        try
+        {
+            using var timer = new PeriodicTimer(period, time);
+            do
+            {
+                try
+                {
+                    await work(stoppingToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    failed(ex);
+                }
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // The server is stopping (or never started, e.g. its port was taken): nothing to report.
+        }
+    }
 }

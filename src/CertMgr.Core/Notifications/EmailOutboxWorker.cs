@@ -1,3 +1,4 @@
+using CertMgr.Core.Common;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -8,30 +9,14 @@ namespace CertMgr.Core.Notifications;
 public sealed partial class EmailOutboxWorker(IServiceScopeFactory scopes, NotificationOptions options, TimeProvider time, ILogger<EmailOutboxWorker> logger)
     : BackgroundService
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    // The database may be briefly unavailable: the queued rows stay and the next tick tries again.
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        TickLoop.RunAsync(options.PollInterval, time, DeliverDueAsync, e => LogPassFailed(logger, e), stoppingToken);
+
+    private async Task DeliverDueAsync(CancellationToken ct)
     {
-        try
-        {
-            using var timer = new PeriodicTimer(options.PollInterval, time);
-            do
-            {
-                try
-                {
-                    await using var scope = scopes.CreateAsyncScope();
-                    await scope.ServiceProvider.GetRequiredService<EmailOutbox>().DeliverDueAsync(stoppingToken);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    // The database may be briefly unavailable; the queued rows stay and the next tick tries again.
-                    LogPassFailed(logger, e);
-                }
-            }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // The server is stopping (or never started, e.g. its port was taken): nothing to report.
-        }
+        await using var scope = scopes.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<EmailOutbox>().DeliverDueAsync(ct);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Email outbox pass failed")]

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using CertMgr.Core.Acme.Client;
 using CertMgr.Core.Common;
+using CertMgr.Core.Pki;
 using CertMgr.Core.PrivateCa;
 using CertMgr.Data;
 using CertMgr.Data.Model;
@@ -273,7 +274,7 @@ public sealed class AcmeOrders(CertMgrDbContext db, AcmeServerOptions options, A
             }
 
             var serial = leaf.SerialNumber;
-            var sha256 = Convert.ToHexString(SHA256.HashData(leaf.RawData));
+            var sha256 = Thumbprints.Sha256(leaf);
             var issued = await db.IssuedCertificates.AsNoTracking().SingleOrDefaultAsync(i => i.Sha256 == sha256, ct);
             if (issued is null)
             {

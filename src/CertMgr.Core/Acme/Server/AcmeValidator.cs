@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Security.Cryptography;
 using System.Text;
 using CertMgr.Core.Acme.Client;
 using CertMgr.Core.Common;
@@ -135,7 +134,7 @@ public sealed partial class AcmeValidator(AcmeServerOptions options, TimeProvide
         }
 
         var bare = identifier.StartsWith("*.", StringComparison.Ordinal) ? identifier[2..] : identifier;
-        var expected = Base64Url.Encode(SHA256.HashData(Encoding.ASCII.GetBytes(keyAuthorization)));
+        var expected = AcmeOrderFlow.TxtValue(keyAuthorization); // the same value the client publishes
         var answer = await new Rfc2136Client(server, null, time).QueryTxtAsync("_acme-challenge." + bare, ct);
         if (!answer.IsSuccess)
         {
