@@ -166,6 +166,10 @@ public sealed class UnattendedOverSshTests : IAsyncLifetime
 
         await using var sites = await NginxServer.StartWithFilesAsync([.. files.Select(f => (f.Port, f.Chain, f.Key))]);
         var command = $"nginx -p {sites.Prefix} -c {sites.ConfigPath} -e {sites.Prefix}/logs/error.log";
+        // The validate command also holds a marker directory for a moment: a second install validating into this server
+        // at the same time cannot make it, fails its validation and is interrupted. Only installs one after the other pass.
+        var marker = Path.Combine(_certs, "validating");
+        var validate = $"{command} -t -q && mkdir {marker} && sleep 0.3 && rmdir {marker}";
         var (setId, productId) = await UnattendedTestData.TrustAndProductAsync(_f);
         var ids = new List<Guid>();
         foreach (var site in files)
@@ -184,7 +188,7 @@ public sealed class UnattendedOverSshTests : IAsyncLifetime
             var saved = await _f.WithAsync(s => s.GetRequiredService<AutoInstallService>().SaveAsync(id, new AutoInstallInput
             {
                 Profile = ServerSoftware.Nginx, Host = "127.0.0.1", Port = _ssh.Port, Username = "root", AuthMethod = SshAuthMethod.PrivateKey,
-                PrivateKey = _ssh.ClientKey, FullChainPath = site.Chain, KeyPath = site.Key, ValidateCommand = $"{command} -t -q",
+                PrivateKey = _ssh.ClientKey, FullChainPath = site.Chain, KeyPath = site.Key, ValidateCommand = validate,
                 ReloadCommand = $"{command} -s reload",
             }, "alice", CancellationToken.None));
             Assert.True(saved.IsSuccess, saved.Error?.Message);
