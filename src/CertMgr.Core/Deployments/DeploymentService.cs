@@ -5,7 +5,6 @@ using CertMgr.Core.Deployments.Targets;
 using CertMgr.Core.Documents;
 using CertMgr.Core.Inventory;
 using CertMgr.Core.Monitoring;
-using CertMgr.Core.PrivateCa;
 using CertMgr.Core.Probe;
 using CertMgr.Core.TrustedCas;
 using CertMgr.Data;
@@ -95,7 +94,8 @@ public sealed partial class DeploymentService(
             return invalid;
         }
 
-        if (certificate.PrivateKeyId is not { } keyId || await db.PrivateKeys.AsNoTracking().SingleOrDefaultAsync(k => k.Id == keyId, ct) is not { } stored)
+        using var material = await CertificateMaterial.OpenAsync(db, protector, certificate, ct);
+        if (material is null)
         {
             return new Error("key-not-held",
                 "CertMgr does not hold the private key of the current certificate, so it cannot build an install package. Import the certificate with its key to make it re-deployable.");
@@ -109,7 +109,7 @@ public sealed partial class DeploymentService(
         }
 
         var now = time.GetUtcNow();
-        var built = BuildPackage(certificate, stored, info, definition.CommonName, password, now);
+        var built = DeploymentPackages.Build(material.Leaf, material.Chain, material.Key, info.ServerSoftware, info.Package, definition.CommonName, password, now);
         if (!built.IsSuccess)
         {
             return built.Error;
@@ -190,7 +190,7 @@ public sealed partial class DeploymentService(
 
         var definition = deployment!.Certificate.Definition;
         var target = targets.For(definition);
-        if (!target.CanAutoInstall(definition) && deployment.ServerAdminEmail is null)
+        if (target.Kind == DeployTargetKind.Manual && deployment.ServerAdminEmail is null)
         {
             return new Error("admin-email-missing", "The deployment has no server administrator email to send the install request to; download the email text and hand it over instead, or prepare the deployment with an email address.");
         }
@@ -245,7 +245,7 @@ public sealed partial class DeploymentService(
         }
 
         var target = targets.For(deployment.Certificate.Definition);
-        if (target.Kind == DeployTargetKind.Manual || !target.CanAutoInstall(deployment.Certificate.Definition))
+        if (target.Kind == DeployTargetKind.Manual)
         {
             return new Error("auto-install-not-set-up", "Auto-install is not set up for this definition: enter its SSH settings (or choose this CertMgr) on the definition's Auto-install page first.");
         }
@@ -429,29 +429,6 @@ public sealed partial class DeploymentService(
 
         var (host, port, sni) = MonitorService.EndpointOf(definition);
         return definition.ServerNameForCheck is null && deployment.TargetServerName is { } target ? (target, port, sni) : (host, port, sni);
-    }
-
-    private Result<BuiltPackage> BuildPackage(Certificate certificate, PrivateKey stored, DeployInfo info, string name, string password, DateTimeOffset now)
-    {
-        using var leaf = X509CertificateLoader.LoadCertificate(certificate.Der);
-        var chain = new X509Certificate2Collection();
-        if (!string.IsNullOrEmpty(certificate.ChainPem))
-        {
-            chain.ImportFromPem(certificate.ChainPem);
-        }
-
-        try
-        {
-            using var key = SealedKeys.Open(stored, protector);
-            return DeploymentPackages.Build(leaf, [.. chain], key, info.ServerSoftware, info.Package, name, password, now);
-        }
-        finally
-        {
-            foreach (var c in chain)
-            {
-                c.Dispose();
-            }
-        }
     }
 
     private async Task<Result<Deployment>> SimpleStepAsync(Guid id, DeploymentStep step, string actor, Func<Deployment, Result<string>> apply, CancellationToken ct)

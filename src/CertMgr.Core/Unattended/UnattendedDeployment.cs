@@ -36,7 +36,7 @@ public sealed class UnattendedDeployment(CertMgrDbContext db, DeploymentService 
         }
 
         var target = targets.For(definition);
-        if (!target.CanAutoInstall(definition))
+        if (target.Kind == DeployTargetKind.Manual)
         {
             return new StageResult(StageStatus.Interrupted, UnattendedSteps.Install,
                 $"No automatic install is set up for {definition.TargetServerName ?? definition.CommonName} ({definition.ServerSoftware}): set up auto-install on the definition, or deploy the certificate by hand (Prepare to Deploy).",

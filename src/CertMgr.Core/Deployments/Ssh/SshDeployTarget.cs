@@ -1,8 +1,6 @@
-using System.Security.Cryptography.X509Certificates;
 using CertMgr.Core.Common;
 using CertMgr.Core.Deployments.Targets;
 using CertMgr.Core.Inventory;
-using CertMgr.Core.PrivateCa;
 using CertMgr.Data;
 using CertMgr.Data.Model;
 using CertMgr.Data.Secrets;
@@ -101,30 +99,10 @@ public sealed partial class SshDeployTarget(CertMgrDbContext db, SecretProtector
 
     private async Task<Result<InstallPlan>> PlanAsync(SshInstallSettings s, Certificate certificate, CancellationToken ct)
     {
-        if (certificate.PrivateKeyId is not { } keyId || await db.PrivateKeys.AsNoTracking().SingleOrDefaultAsync(k => k.Id == keyId, ct) is not { } stored)
-        {
-            return new Error("key-not-held", "CertMgr does not hold the private key of this certificate, so it cannot install it.");
-        }
-
-        using var leaf = X509CertificateLoader.LoadCertificate(certificate.Der);
-        var chain = new X509Certificate2Collection();
-        if (!string.IsNullOrEmpty(certificate.ChainPem))
-        {
-            chain.ImportFromPem(certificate.ChainPem);
-        }
-
-        try
-        {
-            using var key = SealedKeys.Open(stored, protector);
-            return SshInstallPlans.Plan(s, leaf, [.. chain], key);
-        }
-        finally
-        {
-            foreach (var c in chain)
-            {
-                c.Dispose();
-            }
-        }
+        using var material = await CertificateMaterial.OpenAsync(db, protector, certificate, ct);
+        return material is null
+            ? new Error("key-not-held", "CertMgr does not hold the private key of this certificate, so it cannot install it.")
+            : SshInstallPlans.Plan(s, material.Leaf, material.Chain, material.Key);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Auto-install over SSH of deployment {DeploymentId} failed at {Step} ({Code})")]

@@ -7,7 +7,10 @@ public sealed class DeployTargets(IEnumerable<IDeployTarget> targets)
 {
     private readonly IReadOnlyList<IDeployTarget> _targets = [.. targets];
 
-    /// <summary>The first target that installs the definition's certificates automatically, else the manual one.</summary>
+    /// <summary>
+    /// The first target that installs the definition's certificates automatically, else the manual one: a target other
+    /// than <see cref="DeployTargetKind.Manual"/> has already said it can auto-install, so callers need not ask again.
+    /// </summary>
     public IDeployTarget For(CertificateDefinition definition)
     {
         ArgumentNullException.ThrowIfNull(definition);

@@ -1,13 +1,10 @@
-using System.Security.Cryptography.X509Certificates;
 using CertMgr.Core.Common;
 using CertMgr.Core.Deployments.Ssh;
 using CertMgr.Core.Pki;
-using CertMgr.Core.PrivateCa;
 using CertMgr.Core.Setup;
 using CertMgr.Data;
 using CertMgr.Data.Model;
 using CertMgr.Data.Secrets;
-using Microsoft.EntityFrameworkCore;
 
 namespace CertMgr.Core.Deployments.Targets;
 
@@ -30,20 +27,19 @@ public sealed class ThisCertMgrDeployTarget(
     public async Task<InstallOutcome> InstallAsync(InstallRequest request, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var certificate = request.Deployment.Certificate;
-        if (certificate.PrivateKeyId is not { } keyId || await db.PrivateKeys.AsNoTracking().SingleOrDefaultAsync(k => k.Id == keyId, ct) is not { } stored)
+        using var material = await CertificateMaterial.OpenAsync(db, protector, request.Deployment.Certificate, ct);
+        if (material is null)
         {
             return new InstallOutcome.Failed("prepare", new Error("key-not-held", "CertMgr does not hold the private key of this certificate, so it cannot serve it."));
         }
 
-        using var leaf = X509CertificateLoader.LoadCertificate(certificate.Der);
+        var (leaf, key) = (material.Leaf, material.Key);
         var now = time.GetUtcNow().UtcDateTime;
         if (leaf.NotBefore.ToUniversalTime() > now || leaf.NotAfter.ToUniversalTime() <= now)
         {
             return new InstallOutcome.Failed("prepare", new Error("certificate-not-valid-now", "The certificate is not valid now; the console keeps its current one."));
         }
 
-        using var key = SealedKeys.Open(stored, protector);
         if (!string.Equals(Thumbprints.PublicKeySha256(leaf), Thumbprints.PublicKeySha256(key.ExportSubjectPublicKeyInfo()), StringComparison.Ordinal))
         {
             return new InstallOutcome.Failed("prepare", new Error("key-mismatch", "The private key does not belong to the certificate; the console keeps its current one."));
