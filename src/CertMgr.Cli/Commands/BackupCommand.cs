@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text;
 using CertMgr.Core.Backup;
 
 namespace CertMgr.Cli.Commands;
@@ -93,8 +92,8 @@ internal static class BackupPassphrase
         }
         else
         {
-            passphrase = Prompt(error, "Backup passphrase: ");
-            if (confirm && Prompt(error, "Repeat the passphrase: ") != passphrase)
+            passphrase = HiddenInput.Read(error, "Backup passphrase: ");
+            if (confirm && HiddenInput.Read(error, "Repeat the passphrase: ") != passphrase)
             {
                 await error.WriteLineAsync("certmgr: the passphrases differ.");
                 return null;
@@ -114,38 +113,5 @@ internal static class BackupPassphrase
         }
 
         return passphrase;
-    }
-
-    private static string Prompt(TextWriter error, string prompt)
-    {
-        error.Write(prompt);
-        error.Flush();
-        var text = new StringBuilder();
-        while (true)
-        {
-            var key = Console.ReadKey(intercept: true);
-            if (key.Key == ConsoleKey.Enter)
-            {
-                break;
-            }
-
-            if (key.Key == ConsoleKey.Backspace)
-            {
-                if (text.Length > 0)
-                {
-                    text.Length--;
-                }
-
-                continue;
-            }
-
-            if (!char.IsControl(key.KeyChar))
-            {
-                text.Append(key.KeyChar);
-            }
-        }
-
-        error.WriteLine();
-        return text.ToString();
     }
 }

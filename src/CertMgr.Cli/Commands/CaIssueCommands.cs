@@ -296,8 +296,8 @@ internal static class CaIssueCommands
     /// <summary>Asks twice on the terminal without echo; null (after a message) when they differ.</summary>
     private static string? ReadPasswordTwice(TextWriter error)
     {
-        var first = ReadPassword(error, "PKCS#12 password: ");
-        var second = ReadPassword(error, "Repeat the password: ");
+        var first = HiddenInput.Read(error, "PKCS#12 password: ");
+        var second = HiddenInput.Read(error, "Repeat the password: ");
         if (first == second)
         {
             return first;
@@ -305,38 +305,5 @@ internal static class CaIssueCommands
 
         error.WriteLine("certmgr: the passwords differ.");
         return null;
-    }
-
-    private static string ReadPassword(TextWriter error, string prompt)
-    {
-        error.Write(prompt);
-        error.Flush();
-        var text = new StringBuilder();
-        while (true)
-        {
-            var key = Console.ReadKey(intercept: true);
-            if (key.Key == ConsoleKey.Enter)
-            {
-                break;
-            }
-
-            if (key.Key == ConsoleKey.Backspace)
-            {
-                if (text.Length > 0)
-                {
-                    text.Length--;
-                }
-
-                continue;
-            }
-
-            if (!char.IsControl(key.KeyChar))
-            {
-                text.Append(key.KeyChar);
-            }
-        }
-
-        error.WriteLine();
-        return text.ToString();
     }
 }
