@@ -94,18 +94,19 @@ public sealed partial class DeploymentService(
             return invalid;
         }
 
-        using var material = await CertificateMaterial.OpenAsync(db, protector, certificate, ct);
-        if (material is null)
-        {
-            return new Error("key-not-held",
-                "CertMgr does not hold the private key of the current certificate, so it cannot build an install package. Import the certificate with its key to make it re-deployable.");
-        }
-
         var target = Clean(info.TargetServerName) ?? definition.TargetServerName ?? definition.CommonName;
         if (await db.Deployments.AnyAsync(x => x.CertificateId == certificate.Id && x.TargetServerName == target
             && (x.Status == DeploymentStatus.Prepared || x.Status == DeploymentStatus.InstallRequested || x.Status == DeploymentStatus.AutoInstalled || x.Status == DeploymentStatus.CheckFailed), ct))
         {
             return Error.Conflict("deployment-open", $"A deployment of this certificate to {target} is already in progress; continue it or complete it first.");
+        }
+
+        // Unsealed only once the deployment is sure to go ahead.
+        using var material = await CertificateMaterial.OpenAsync(db, protector, certificate, ct);
+        if (material is null)
+        {
+            return new Error("key-not-held",
+                "CertMgr does not hold the private key of the current certificate, so it cannot build an install package. Import the certificate with its key to make it re-deployable.");
         }
 
         var now = time.GetUtcNow();
@@ -189,7 +190,7 @@ public sealed partial class DeploymentService(
         }
 
         var definition = deployment!.Certificate.Definition;
-        var target = targets.For(definition);
+        var target = await targets.ForAsync(definition, ct);
         if (target.Kind == DeployTargetKind.Manual && deployment.ServerAdminEmail is null)
         {
             return new Error("admin-email-missing", "The deployment has no server administrator email to send the install request to; download the email text and hand it over instead, or prepare the deployment with an email address.");
@@ -244,7 +245,7 @@ public sealed partial class DeploymentService(
             return NotFound();
         }
 
-        var target = targets.For(deployment.Certificate.Definition);
+        var target = await targets.ForAsync(deployment.Certificate.Definition, ct);
         if (target.Kind == DeployTargetKind.Manual)
         {
             return new Error("auto-install-not-set-up", "Auto-install is not set up for this definition: enter its SSH settings (or choose this CertMgr) on the definition's Auto-install page first.");

@@ -35,7 +35,7 @@ public sealed class UnattendedDeployment(CertMgrDbContext db, DeploymentService 
             return new StageResult(StageStatus.Done, UnattendedSteps.Check, $"deployment {deployment.Status}", DeploymentId: deployment.Id, CertificateId: certificateId);
         }
 
-        var target = targets.For(definition);
+        var target = await targets.ForAsync(definition, ct);
         if (target.Kind == DeployTargetKind.Manual)
         {
             return new StageResult(StageStatus.Interrupted, UnattendedSteps.Install,

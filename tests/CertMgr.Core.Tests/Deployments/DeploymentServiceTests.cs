@@ -108,7 +108,7 @@ public class DeploymentServiceTests : IAsyncLifetime
 
         public DeployTargetKind Kind => DeployTargetKind.Ssh;
 
-        public bool CanAutoInstall(CertificateDefinition definition) => definition.TargetServerName == "web01.deploy.test";
+        public bool CanAutoInstall(CertificateDefinition definition, SshInstallSettings? settings) => definition.TargetServerName == "web01.deploy.test";
 
         public Task<InstallOutcome> InstallAsync(InstallRequest request, CancellationToken ct)
         {
@@ -122,7 +122,7 @@ public class DeploymentServiceTests : IAsyncLifetime
         await using var scope = _f.Scope();
         var s = scope.ServiceProvider;
         var service = new DeploymentService(s.GetRequiredService<CertMgrDbContext>(), s.GetRequiredService<DocumentStore>(), s.GetRequiredService<SecretProtector>(),
-            s.GetRequiredService<TrustedCaSets>(), s.GetRequiredService<MonitorOptions>(), new DeployTargets([new ManualDeployTarget(), target]), _f.Time,
+            s.GetRequiredService<TrustedCaSets>(), s.GetRequiredService<MonitorOptions>(), new DeployTargets([new ManualDeployTarget(), target], s.GetRequiredService<CertMgrDbContext>()), _f.Time,
             Microsoft.Extensions.Logging.Abstractions.NullLogger<DeploymentService>.Instance);
         return await action(service);
     }

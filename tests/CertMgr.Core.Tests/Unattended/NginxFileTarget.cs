@@ -36,7 +36,7 @@ internal sealed class NginxFileTarget(IServiceScopeFactory scopes) : IDeployTarg
 
     public DeployTargetKind Kind => DeployTargetKind.Ssh;
 
-    public bool CanAutoInstall(CertificateDefinition definition) => definition.TargetServerName == TargetHost && _nginx is not null;
+    public bool CanAutoInstall(CertificateDefinition definition, SshInstallSettings? settings) => definition.TargetServerName == TargetHost && _nginx is not null;
 
     /// <summary>Starts nginx on a free loopback port serving a self-signed placeholder, as a fresh install does.</summary>
     public async Task<int> StartNginxAsync()

@@ -21,12 +21,8 @@ public sealed partial class SshDeployTarget(CertMgrDbContext db, SecretProtector
 
     public DeployTargetKind Kind => DeployTargetKind.Ssh;
 
-    public bool CanAutoInstall(CertificateDefinition definition)
-    {
-        ArgumentNullException.ThrowIfNull(definition);
-        var s = SettingsOf(db, definition.Id);
-        return s is { Enabled: true } && s.Profile != ServerSoftware.CertMgr && SshInstallPlans.CanLogIn(s);
-    }
+    public bool CanAutoInstall(CertificateDefinition definition, SshInstallSettings? settings) =>
+        settings is { Enabled: true } && settings.Profile != ServerSoftware.CertMgr && SshInstallPlans.CanLogIn(settings);
 
     public async Task<InstallOutcome> InstallAsync(InstallRequest request, CancellationToken ct)
     {
@@ -91,11 +87,6 @@ public sealed partial class SshDeployTarget(CertMgrDbContext db, SecretProtector
 
         return outcome;
     }
-
-    /// <summary>The settings of a definition: the tracked ones if loaded, else from the database.</summary>
-    internal static SshInstallSettings? SettingsOf(CertMgrDbContext db, Guid definitionId) =>
-        db.SshInstallSettings.Local.FirstOrDefault(x => x.DefinitionId == definitionId)
-        ?? db.SshInstallSettings.AsNoTracking().SingleOrDefault(x => x.DefinitionId == definitionId);
 
     private async Task<Result<InstallPlan>> PlanAsync(SshInstallSettings s, Certificate certificate, CancellationToken ct)
     {

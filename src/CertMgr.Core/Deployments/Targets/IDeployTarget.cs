@@ -48,8 +48,11 @@ public interface IDeployTarget
 {
     DeployTargetKind Kind { get; }
 
-    /// <summary>Whether this target installs the definition's certificates without a person (its settings are complete).</summary>
-    bool CanAutoInstall(CertificateDefinition definition);
+    /// <summary>
+    /// Whether this target installs the definition's certificates without a person (its settings are complete);
+    /// <paramref name="settings"/> are the definition's auto-install settings (null: none), read once by <see cref="DeployTargets"/>.
+    /// </summary>
+    bool CanAutoInstall(CertificateDefinition definition, SshInstallSettings? settings);
 
     /// <summary>Installs, or says that a person must. Never throws for an expected failure: that is <see cref="InstallOutcome.Failed"/>.</summary>
     Task<InstallOutcome> InstallAsync(InstallRequest request, CancellationToken ct);

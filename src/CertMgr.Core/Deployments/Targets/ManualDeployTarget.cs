@@ -10,7 +10,7 @@ public sealed class ManualDeployTarget : IDeployTarget
 {
     public DeployTargetKind Kind => DeployTargetKind.Manual;
 
-    public bool CanAutoInstall(CertificateDefinition definition) => false;
+    public bool CanAutoInstall(CertificateDefinition definition, SshInstallSettings? settings) => false;
 
     public Task<InstallOutcome> InstallAsync(InstallRequest request, CancellationToken ct)
     {

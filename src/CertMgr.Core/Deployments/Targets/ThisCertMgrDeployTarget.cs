@@ -1,5 +1,4 @@
 using CertMgr.Core.Common;
-using CertMgr.Core.Deployments.Ssh;
 using CertMgr.Core.Pki;
 using CertMgr.Core.Setup;
 using CertMgr.Data;
@@ -18,11 +17,8 @@ public sealed class ThisCertMgrDeployTarget(
 {
     public DeployTargetKind Kind => DeployTargetKind.ThisCertMgr;
 
-    public bool CanAutoInstall(CertificateDefinition definition)
-    {
-        ArgumentNullException.ThrowIfNull(definition);
-        return SshDeployTarget.SettingsOf(db, definition.Id) is { Enabled: true, Profile: ServerSoftware.CertMgr };
-    }
+    public bool CanAutoInstall(CertificateDefinition definition, SshInstallSettings? settings) =>
+        settings is { Enabled: true, Profile: ServerSoftware.CertMgr };
 
     public async Task<InstallOutcome> InstallAsync(InstallRequest request, CancellationToken ct)
     {

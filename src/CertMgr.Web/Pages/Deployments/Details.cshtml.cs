@@ -139,8 +139,7 @@ public sealed class DetailsModel(
         InstallEmail = DeploymentEmails.InstallRequest(deployment, deployment.Certificate.Definition, Package?.FileName, ConsoleBase);
         Emails = await service.EmailsAsync(id, ct);
         Available = DeploymentFlow.Available(deployment);
-        var target = targets.For(deployment.Certificate.Definition);
-        CanAutoInstall = target.Kind != Core.Deployments.Targets.DeployTargetKind.Manual && target.CanAutoInstall(deployment.Certificate.Definition);
+        CanAutoInstall = (await targets.ForAsync(deployment.Certificate.Definition, ct)).Kind != Core.Deployments.Targets.DeployTargetKind.Manual;
         Endpoint = DeploymentService.EndpointOf(deployment, deployment.Certificate.Definition);
         IsAdmin = (await authorization.AuthorizeAsync(User, CertMgrClaims.AdminPolicy)).Succeeded;
         Monitor = await DeploymentQueries.LatestMonitorResult(db, deployment.Certificate.DefinitionId).AsNoTracking().FirstOrDefaultAsync(ct);

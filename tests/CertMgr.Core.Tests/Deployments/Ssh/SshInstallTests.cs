@@ -383,12 +383,12 @@ public sealed class SshInstallTests : IAsyncLifetime
     {
         var definitionId = await DefinitionAsync(_nginxPort);
         var definition = await _f.DbAsync(db => db.Definitions.AsNoTracking().SingleAsync(d => d.Id == definitionId));
-        Assert.Equal(DeployTargetKind.Manual, await _f.WithAsync(s => Task.FromResult(s.GetRequiredService<DeployTargets>().For(definition).Kind)));
+        Assert.Equal(DeployTargetKind.Manual, (await _f.WithAsync(s => s.GetRequiredService<DeployTargets>().ForAsync(definition, CancellationToken.None))).Kind);
 
         Assert.True((await SaveAsync(definitionId, NginxSettings())).IsSuccess);
-        Assert.Equal(DeployTargetKind.Ssh, await _f.WithAsync(s => Task.FromResult(s.GetRequiredService<DeployTargets>().For(definition).Kind)));
+        Assert.Equal(DeployTargetKind.Ssh, (await _f.WithAsync(s => s.GetRequiredService<DeployTargets>().ForAsync(definition, CancellationToken.None))).Kind);
 
         Assert.True((await SaveAsync(definitionId, NginxSettings() with { Enabled = false })).IsSuccess);
-        Assert.Equal(DeployTargetKind.Manual, await _f.WithAsync(s => Task.FromResult(s.GetRequiredService<DeployTargets>().For(definition).Kind)));
+        Assert.Equal(DeployTargetKind.Manual, (await _f.WithAsync(s => s.GetRequiredService<DeployTargets>().ForAsync(definition, CancellationToken.None))).Kind);
     }
 }
