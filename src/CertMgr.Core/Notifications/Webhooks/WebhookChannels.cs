@@ -41,9 +41,6 @@ public sealed class WebhookChannels(CertMgrDbContext db, SecretProtector protect
     public const int MaxName = 100;
     public const int MaxUrl = 2000;
 
-    public async Task<IReadOnlyList<WebhookChannelView>> ListAsync(CancellationToken ct) =>
-        [.. (await db.WebhookChannels.AsNoTracking().OrderBy(c => c.Name).ToListAsync(ct)).Select(View)];
-
     public async Task<Result<WebhookChannelView>> GetAsync(Guid id, CancellationToken ct) =>
         await db.WebhookChannels.AsNoTracking().SingleOrDefaultAsync(c => c.Id == id, ct) is { } c ? View(c) : NotFound();
 

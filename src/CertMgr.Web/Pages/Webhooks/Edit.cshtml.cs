@@ -17,7 +17,8 @@ public sealed class EditModel(WebhookChannels channels) : PageModel
     [BindProperty] public string? Name { get; set; }
     [BindProperty] public string? WebhookUrl { get; set; }
     [BindProperty] public WebhookFormat Format { get; set; } = WebhookFormat.Generic;
-    [BindProperty] public List<string> Kinds { get; set; } = [.. WebhookKinds.All.Select(k => k.Kind)];
+    // Empty until bound: a post with every box unchecked must bind as none, not keep a default.
+    [BindProperty] public List<string> Kinds { get; set; } = [];
     [BindProperty] public bool Enabled { get; set; } = true;
 
     public Guid? Id { get; private set; }
@@ -31,6 +32,7 @@ public sealed class EditModel(WebhookChannels channels) : PageModel
         Id = id;
         if (id is null)
         {
+            Kinds = [.. WebhookKinds.All.Select(k => k.Kind)];
             return Page();
         }
 
