@@ -45,6 +45,8 @@ public sealed class CertMgrDbContext(DbContextOptions<CertMgrDbContext> options)
     public DbSet<AcmeServerOrder> AcmeServerOrders => Set<AcmeServerOrder>();
     public DbSet<AcmeServerAuthorization> AcmeServerAuthorizations => Set<AcmeServerAuthorization>();
     public DbSet<AcmeServerChallenge> AcmeServerChallenges => Set<AcmeServerChallenge>();
+    public DbSet<WebhookChannel> WebhookChannels => Set<WebhookChannel>();
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
 
     /// <summary>Saves, and refreshes the list state of the definitions the changes touched, in one transaction.</summary>
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)

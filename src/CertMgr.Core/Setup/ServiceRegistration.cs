@@ -104,6 +104,11 @@ public static class ServiceRegistration
         services.AddScoped<Notifications.NotificationSettings>();
         services.AddScoped<Notifications.EmailOutbox>();
         services.AddHostedService<Notifications.EmailOutboxWorker>(); // only where a host runs: the server
+        services.TryAddSingleton(new Notifications.Webhooks.WebhookOptions());
+        services.AddSingleton<Notifications.Webhooks.WebhookSender>();
+        services.AddScoped<Notifications.Webhooks.WebhookChannels>();
+        services.AddScoped<Notifications.Webhooks.WebhookDispatcher>();
+        services.AddHostedService<Notifications.Webhooks.WebhookWorker>(); // only where a host runs: the server
         return services;
     }
 }

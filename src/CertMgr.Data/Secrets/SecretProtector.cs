@@ -139,4 +139,5 @@ public static class SecretPurposes
     public const string CaConnection = "ca-connection";
     public const string Setting = "setting";
     public const string SshSecret = "ssh-secret";
+    public const string Webhook = "webhook";
 }

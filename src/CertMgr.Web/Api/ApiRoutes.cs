@@ -38,6 +38,7 @@ public static class ApiRoutes
         api.MapNotificationsApi();
         api.MapSettingsApi();
         api.MapAcmeServerApi();
+        api.MapWebhooksApi();
         return api;
     }
 

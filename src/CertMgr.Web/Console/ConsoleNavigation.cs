@@ -31,6 +31,7 @@ public static class ConsoleNavigation
             new("Unattended Processes", "/unattended", "robot"),
             new("Certificate Discovery", "/discovery", "radar"),
             new("Sent Emails", "/emails", "envelope"),
+            new("Webhooks", "/webhooks", "broadcast"),
             new("Event Log", "/events", "journal-text"),
         ]),
         new("Administration",
