@@ -51,6 +51,38 @@ public sealed class SignInThrottle(TimeProvider time)
     /// <summary>A successful sign-in clears the (account, address) count, not the address's.</summary>
     public void RecordSuccess(string normalizedUserName, string? address) => _failures.TryRemove(PairKey(normalizedUserName, address), out _);
 
+    /// <summary>The addresses this account is locked for now (its own failures from each), for the Users screen.</summary>
+    public IReadOnlyList<string> LockedAddresses(string normalizedUserName)
+    {
+        var prefix = PairKey(normalizedUserName, null);
+        return [.. _failures.Keys
+            .Where(k => k.StartsWith(prefix, StringComparison.Ordinal) && BlockedFor(k, MaxFailuresPerAccount) is not null)
+            .Select(k => k[prefix.Length..])
+            .Order(StringComparer.Ordinal)];
+    }
+
+    /// <summary>
+    /// An administrator's unlock: forgets the account's failures from every address and the failures of those
+    /// addresses themselves, so the user can sign in again at once from where they were locked out.
+    /// Returns the addresses that had failures.
+    /// </summary>
+    public IReadOnlyList<string> Unlock(string normalizedUserName)
+    {
+        var prefix = PairKey(normalizedUserName, null);
+        var addresses = new List<string>();
+        foreach (var key in _failures.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).ToList())
+        {
+            if (_failures.TryRemove(key, out _))
+            {
+                var address = key[prefix.Length..];
+                addresses.Add(address);
+                _failures.TryRemove(AddressKey(address.Length == 0 ? null : address), out _);
+            }
+        }
+
+        return addresses;
+    }
+
     private TimeSpan? BlockedFor(string key, int limit)
     {
         if (!_failures.TryGetValue(key, out var queue))

@@ -10,6 +10,9 @@ using Microsoft.Extensions.Logging;
 
 namespace CertMgr.Core.Security;
 
+/// <summary>A user to add: name, role, optional email, and an optional initial password (otherwise a random one).</summary>
+public sealed record NewUser(string UserName, UserRole Role, string? Email = null, string? InitialPassword = null);
+
 /// <summary>Users: the initial admin, sign-in with lockout, password changes.</summary>
 public sealed partial class UserAccounts(CertMgrDbContext db, DataDirectory home, TimeProvider time, SignInThrottle throttle, ILogger<UserAccounts> logger)
 {
@@ -58,9 +61,19 @@ public sealed partial class UserAccounts(CertMgrDbContext db, DataDirectory home
     /// (shown once; only its hash is stored). Names are 1-64 characters of letters, digits and <c>. _ @ -</c>, unique
     /// regardless of case.
     /// </summary>
-    public async Task<Result<(User User, string Password)>> CreateUserAsync(
-        string userName, UserRole role, string? email, string actor, CancellationToken ct)
+    public Task<Result<(User User, string Password)>> CreateUserAsync(
+        string userName, UserRole role, string? email, string actor, CancellationToken ct) =>
+        CreateUserAsync(new NewUser(userName, role, email), actor, null, ct);
+
+    /// <summary>
+    /// Adds a user; with <see cref="NewUser.InitialPassword"/> that password (checked against <see cref="PasswordPolicy"/>,
+    /// errors on the field <c>initialPassword</c>), otherwise a random one. Either way it must be changed at the first
+    /// sign-in. The audit records who added whom, from where, never the password.
+    /// </summary>
+    public async Task<Result<(User User, string Password)>> CreateUserAsync(NewUser request, string actor, string? address, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(request);
+        var (userName, role, email) = (request.UserName, request.Role, request.Email);
         var name = (userName ?? "").Trim();
         if (name.Length is 0 or > 64 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '@' or '-'))
         {
@@ -78,7 +91,18 @@ public sealed partial class UserAccounts(CertMgrDbContext db, DataDirectory home
             return Error.Conflict("user-exists", $"A user named '{name}' already exists.");
         }
 
-        var password = GeneratePassword();
+        var trimmedEmail = email?.Trim();
+        if (!string.IsNullOrEmpty(trimmedEmail) && (trimmedEmail.Length > 254 || !UserAdministration.IsEmail(trimmedEmail)))
+        {
+            return Error.Invalid("email-invalid", "Enter an email address like name@example.com, or leave it empty.", "email");
+        }
+
+        if (request.InitialPassword is { Length: > 0 } chosen && PasswordPolicy.Check(chosen, name) is { IsSuccess: false } weak)
+        {
+            return Error.Invalid(weak.Error!.Code, weak.Error.Message, "initialPassword");
+        }
+
+        var password = string.IsNullOrEmpty(request.InitialPassword) ? GeneratePassword() : request.InitialPassword;
         var now = time.GetUtcNow();
         var user = new User
         {
@@ -92,7 +116,8 @@ public sealed partial class UserAccounts(CertMgrDbContext db, DataDirectory home
         };
         user.PasswordHash = Hasher.HashPassword(user, password);
         db.Users.Add(user);
-        db.Record(now, actor, "User", user.Id.ToString(), "create-user", true, $"{name} ({role})");
+        db.Record(now, actor, "User", user.Id.ToString(), "create-user", true,
+            $"{name} ({role}){(string.IsNullOrEmpty(request.InitialPassword) ? "" : ", initial password set by the administrator")}", address);
         await db.SaveChangesAsync(ct);
         return (user, password);
     }

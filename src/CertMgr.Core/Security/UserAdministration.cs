@@ -21,7 +21,7 @@ public sealed record UserChanges(UserRole? Role = null, string? Email = null, st
 /// disabling, a role change and a password reset end the user's sessions (new security stamp). Every change is audited
 /// with what changed, never with a password.
 /// </summary>
-public sealed class UserAdministration(CertMgrDbContext db, TimeProvider time)
+public sealed class UserAdministration(CertMgrDbContext db, TimeProvider time, SignInThrottle throttle)
 {
     private static readonly PasswordHasher<User> Hasher = new();
 
@@ -169,6 +169,30 @@ public sealed class UserAdministration(CertMgrDbContext db, TimeProvider time)
         return password;
     }
 
+    /// <summary>The addresses the user is locked out from now (repeated wrong passwords), for the Users screen.</summary>
+    public IReadOnlyList<string> LockedAddresses(string userName) => throttle.LockedAddresses(UserAccounts.Normalize(userName));
+
+    /// <summary>
+    /// Lets a locked-out user sign in again: forgets their failed sign-ins and those of the addresses they came from
+    /// (<see cref="SignInThrottle.Unlock"/>), resets the failure count, and audits which addresses were unlocked.
+    /// </summary>
+    public async Task<Result<UserSummary>> UnlockAsync(Guid id, string actor, string? address, CancellationToken ct)
+    {
+        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == id, ct);
+        if (user is null)
+        {
+            return NotFound();
+        }
+
+        var addresses = throttle.Unlock(user.NormalizedUserName);
+        user.FailedLoginCount = 0;
+        user.LockoutEnd = null;
+        var from = addresses.Count == 0 ? "no recent failures" : "failures from " + string.Join(", ", addresses.Select(a => a.Length == 0 ? "(local)" : a));
+        db.Record(time.GetUtcNow(), actor, "User", user.Id.ToString(), "unlock-user", true, $"{user.UserName}: {from}", address);
+        await db.SaveChangesAsync(ct);
+        return Summary(user);
+    }
+
     public static UserSummary Summary(User u)
     {
         ArgumentNullException.ThrowIfNull(u);
@@ -176,7 +200,7 @@ public sealed class UserAdministration(CertMgrDbContext db, TimeProvider time)
             u.CreatedAt, u.LastLoginAt, u.PasswordChangedAt);
     }
 
-    private static bool IsEmail(string text)
+    internal static bool IsEmail(string text)
     {
         var at = text.IndexOf('@', StringComparison.Ordinal);
         return at > 0 && at == text.LastIndexOf('@') && at < text.Length - 3 && text.IndexOf('.', at) > at + 1 &&

@@ -15,12 +15,13 @@ namespace CertMgr.Web.Api;
 /// </summary>
 public static class UsersApi
 {
-    public sealed record CreateBody(string? UserName, string? Role, string? Email);
+    /// <summary>A user to add; without <c>initialPassword</c> a random one is generated and returned once.</summary>
+    public sealed record CreateBody(string? UserName, string? Role, string? Email, string? InitialPassword = null);
 
     public sealed record UpdateBody(string? Role, string? Email, string? DisplayName, bool? Disabled);
 
-    /// <summary>A new user and the one-time initial password (must be changed at the first sign-in).</summary>
-    public sealed record Created(UserItem User, string InitialPassword);
+    /// <summary>A new user and the one-time generated initial password (null when the caller chose it); it must be changed at the first sign-in.</summary>
+    public sealed record Created(UserItem User, string? InitialPassword);
 
     /// <summary>A user over the API; the role by name, like every enum.</summary>
     public sealed record UserItem(
@@ -48,6 +49,7 @@ public static class UsersApi
         g.MapPut("/{id:guid}", UpdateAsync);
         g.MapDelete("/{id:guid}", DeleteAsync);
         g.MapPost("/{id:guid}/reset-password", ResetPasswordAsync);
+        g.MapPost("/{id:guid}/unlock", UnlockAsync);
         api.MapGet("/ip-acl", IpAcl).WithTags("Users").RequireAuthorization(CertMgrClaims.AdminPolicy);
     }
 
@@ -72,14 +74,15 @@ public static class UsersApi
             return ApiRoutes.Problem(role.Error);
         }
 
-        var created = await accounts.CreateUserAsync(body?.UserName ?? "", role.Value!.Value, body?.Email, Actor(user), ct);
+        var request = new NewUser(body?.UserName ?? "", role.Value!.Value, body?.Email, body?.InitialPassword);
+        var created = await accounts.CreateUserAsync(request, Actor(user), Address(http), ct);
         if (!created.IsSuccess)
         {
             return ApiRoutes.Problem(created.Error);
         }
 
         var summary = UserAdministration.Summary(created.Value.User);
-        return TypedResults.Created($"{ApiRoutes.Prefix}/users/{summary.Id}", new Created(Item(summary), created.Value.Password));
+        return TypedResults.Created($"{ApiRoutes.Prefix}/users/{summary.Id}", new Created(Item(summary), string.IsNullOrEmpty(body?.InitialPassword) ? created.Value.Password : null));
     }
 
     internal static async Task<IResult> UpdateAsync(Guid id, UpdateBody? body, UserAdministration users, ClaimsPrincipal user, HttpContext http, CancellationToken ct)
@@ -105,6 +108,9 @@ public static class UsersApi
         var reset = await users.ResetPasswordAsync(id, Actor(user), Address(http), ct);
         return reset.IsSuccess ? TypedResults.Ok(new PasswordReset(reset.Value)) : ApiRoutes.Problem(reset.Error);
     }
+
+    internal static async Task<IResult> UnlockAsync(Guid id, UserAdministration users, ClaimsPrincipal user, HttpContext http, CancellationToken ct) =>
+        Respond(await users.UnlockAsync(id, Actor(user), Address(http), ct));
 
     internal static IResult IpAcl(IpAccessListFile file) => TypedResults.Ok(Status(file));
 

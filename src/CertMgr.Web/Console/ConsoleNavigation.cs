@@ -4,7 +4,8 @@ namespace CertMgr.Web.ConsoleUi;
 /// <param name="Title">The screen's name as the guide gives it.</param>
 /// <param name="Path">The app-relative path, e.g. <c>/definitions</c>.</param>
 /// <param name="Icon">A bootstrap-icons name without the <c>bi-</c> prefix.</param>
-public sealed record NavItem(string Title, string Path, string Icon);
+/// <param name="AdminOnly">Shown to administrators only (the screen itself refuses other users too).</param>
+public sealed record NavItem(string Title, string Path, string Icon, bool AdminOnly = false);
 
 /// <summary>A titled group of sidebar entries; the first group has no title.</summary>
 public sealed record NavSection(string? Title, IReadOnlyList<NavItem> Items);
@@ -39,10 +40,15 @@ public static class ConsoleNavigation
             new("Private CA", "/private-ca", "shield-lock"),
             new("CA Contracts", "/ca-contracts", "building"),
             new("Trusted CA Sets", "/trusted-ca-sets", "shield-check"),
-            new("Users", "/users", "people"),
-            new("Settings", "/settings", "gear"),
+            new("Users", "/users", "people", AdminOnly: true),
+            new("Audit Log", "/audit", "journal-check", AdminOnly: true),
+            new("Settings", "/settings", "gear", AdminOnly: true),
         ]),
     ];
+
+    /// <summary>The sections as a user sees them: admin-only entries only for administrators, empty sections left out.</summary>
+    public static IReadOnlyList<NavSection> VisibleTo(bool isAdmin) =>
+        [.. Sections.Select(s => s with { Items = [.. s.Items.Where(i => isAdmin || !i.AdminOnly)] }).Where(s => s.Items.Count > 0)];
 
     /// <summary>The entry that owns <paramref name="path"/>: itself or a sub-path; <c>/</c> is the definitions.</summary>
     public static NavItem? Find(string? path)

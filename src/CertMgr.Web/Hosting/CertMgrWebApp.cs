@@ -64,10 +64,16 @@ public static partial class CertMgrWebApp
         builder.WebHost.UseUrls([.. settings.Urls.Select(u => u.GetLeftPart(UriPartial.Authority)), .. pkiHttp is null ? [] : new[] { pkiHttp.GetLeftPart(UriPartial.Authority) }]);
         var holder = new ConsoleCertificateHolder();
         builder.Services.AddSingleton(holder);
+        var clientCertificates = new ClientCertificateGate();
+        builder.Services.AddSingleton(clientCertificates);
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
-            k.ConfigureHttpsDefaults(h => h.ServerCertificateSelector = (_, _) => holder.Certificate);
+            k.ConfigureHttpsDefaults(h =>
+            {
+                h.ServerCertificateSelector = (_, _) => holder.Certificate;
+                clientCertificates.ConfigureHttps(h, settings);
+            });
         });
 
         builder.Services.AddSingleton<ExternalUrl>();
@@ -93,6 +99,7 @@ public static partial class CertMgrWebApp
         builder.Services.AddCertMgrOpenApi();
 
         var app = builder.Build();
+        app.UseClientCertificateGate();
         app.UseExceptionHandler("/error");
         app.UseCertMgrForwardedHeaders(settings.Configuration);
         app.UseIpAllowList();

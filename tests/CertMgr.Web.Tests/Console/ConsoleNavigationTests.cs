@@ -31,9 +31,21 @@ public sealed class ConsoleNavigationTests
             [
                 "/definitions", "/acquisitions", "/requests", "/certificates", "/deployments", "/keys",
                 "/provider-accounts", "/products", "/monitor", "/unattended", "/discovery", "/emails", "/webhooks", "/events", "/private-ca",
-                "/ca-contracts", "/trusted-ca-sets", "/users", "/settings",
+                "/ca-contracts", "/trusted-ca-sets", "/users", "/audit", "/settings",
             ],
             ConsoleNavigation.Sections.SelectMany(s => s.Items).Select(i => i.Path));
         Assert.Equal([null, "Operations", "Administration"], ConsoleNavigation.Sections.Select(s => s.Title));
+    }
+
+    [Fact]
+    public void VisibleTo_PlainUser_NoAdminOnlyEntries()
+    {
+        var paths = ConsoleNavigation.VisibleTo(isAdmin: false).SelectMany(s => s.Items).Select(i => i.Path).ToList();
+
+        Assert.DoesNotContain("/users", paths);
+        Assert.DoesNotContain("/audit", paths);
+        Assert.DoesNotContain("/settings", paths);
+        Assert.Contains("/events", paths);
+        Assert.Equal(ConsoleNavigation.Sections.Sum(s => s.Items.Count), ConsoleNavigation.VisibleTo(isAdmin: true).Sum(s => s.Items.Count));
     }
 }
