@@ -53,7 +53,7 @@ public static partial class AcmeEndpoints
 
     private static async Task Directory(HttpContext http)
     {
-        var options = http.RequestServices.GetRequiredService<AcmeServerOptions>();
+        var options = await http.RequestServices.GetRequiredService<AcmeServerSettings>().EffectiveAsync(http.RequestAborted);
         if (!options.Enabled)
         {
             await WriteProblemAsync(http, AcmeProblems.NotFound("The ACME server is not enabled."));
@@ -74,7 +74,7 @@ public static partial class AcmeEndpoints
 
     private static async Task NewNonce(HttpContext http)
     {
-        if (!http.RequestServices.GetRequiredService<AcmeServerOptions>().Enabled)
+        if (!(await http.RequestServices.GetRequiredService<AcmeServerSettings>().EffectiveAsync(http.RequestAborted)).Enabled)
         {
             await WriteProblemAsync(http, AcmeProblems.NotFound("The ACME server is not enabled."));
             return;
@@ -90,7 +90,7 @@ public static partial class AcmeEndpoints
     private static async Task Post(HttpContext http, AcmeKeyMode mode, Action action)
     {
         var services = http.RequestServices;
-        var options = services.GetRequiredService<AcmeServerOptions>();
+        var options = await services.GetRequiredService<AcmeServerSettings>().EffectiveAsync(http.RequestAborted);
         if (!options.Enabled)
         {
             await WriteProblemAsync(http, AcmeProblems.NotFound("The ACME server is not enabled."));

@@ -12,7 +12,7 @@ using Microsoft.EntityFrameworkCore;
 namespace CertMgr.Core.Acme.Server;
 
 /// <summary>new-account (with EAB when required or given), account update and deactivation (RFC 8555 7.3).</summary>
-public sealed class AcmeAccounts(CertMgrDbContext db, AcmeServerOptions options, SecretProtector protector, TimeProvider time)
+public sealed class AcmeAccounts(CertMgrDbContext db, AcmeServerSettings settings, SecretProtector protector, TimeProvider time)
 {
     public const string EabPurpose = "acme-eab";
     private const int MaxContacts = 10;
@@ -61,7 +61,7 @@ public sealed class AcmeAccounts(CertMgrDbContext db, AcmeServerOptions options,
 
             eab = checkedEab.Value;
         }
-        else if (options.RequireEab)
+        else if ((await settings.EffectiveAsync(ct)).RequireEab)
         {
             return AcmeProblems.ExternalAccountRequired("This server requires external account binding: ask the CertMgr administrator for EAB credentials.");
         }
