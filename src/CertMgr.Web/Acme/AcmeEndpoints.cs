@@ -30,6 +30,7 @@ public static partial class AcmeEndpoints
         acme.MapPost("/new-account", NewAccount);
         acme.MapPost("/new-order", NewOrder);
         acme.MapPost("/revoke-cert", RevokeCert);
+        acme.MapPost("/key-change", (HttpContext h) => Post(h, AcmeKeyMode.Kid, (s, u, r, ct) => s.GetRequiredService<AcmeAccounts>().KeyChangeAsync(u, r, ct)));
         acme.MapPost("/acct/{id}", (HttpContext h, string id) => Post(h, AcmeKeyMode.Kid, (s, u, r, ct) => WithId(id, g => s.GetRequiredService<AcmeAccounts>().UpdateAsync(u, r, g, ct))));
         acme.MapPost("/acct/{id}/orders", (HttpContext h, string id) => Post(h, AcmeKeyMode.Kid, (s, u, r, ct) => WithId(id, g => s.GetRequiredService<AcmeOrders>().ListOrdersAsync(u, r, g, ct))));
         acme.MapPost("/order/{id}", (HttpContext h, string id) => Post(h, AcmeKeyMode.Kid, (s, u, r, ct) => WithId(id, g => s.GetRequiredService<AcmeOrders>().GetOrderAsync(u, r, g, ct))));
@@ -67,6 +68,7 @@ public static partial class AcmeEndpoints
             ["newAccount"] = urls.NewAccount,
             ["newOrder"] = urls.NewOrder,
             ["revokeCert"] = urls.RevokeCert,
+            ["keyChange"] = urls.KeyChange,
             ["meta"] = new JsonObject { ["externalAccountRequired"] = options.RequireEab },
         };
         await WriteAsync(http, new AcmeReply(200, directory));
@@ -194,7 +196,7 @@ public static partial class AcmeEndpoints
         }
         else if (reply.Json is not null)
         {
-            http.Response.ContentType = "application/json";
+            http.Response.ContentType = reply.Problem ? "application/problem+json" : "application/json";
             await http.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(reply.Json.ToJsonString()));
         }
     }

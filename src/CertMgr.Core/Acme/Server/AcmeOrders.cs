@@ -46,8 +46,8 @@ public sealed class AcmeOrders(CertMgrDbContext db, AcmeServerSettings settings,
         var names = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var item in list)
         {
-            var type = (string?)(item as JsonObject)?["type"];
-            var value = (string?)(item as JsonObject)?["value"];
+            var type = AcmeJwsMessage.Text(item as JsonObject, "type");
+            var value = AcmeJwsMessage.Text(item as JsonObject, "value");
             if (type != "dns")
             {
                 return AcmeProblems.UnsupportedIdentifier("Only dns identifiers are supported.");
@@ -208,9 +208,14 @@ public sealed class AcmeOrders(CertMgrDbContext db, AcmeServerSettings settings,
                 return payload.Error;
             }
 
-            if ((string?)payload.Value["status"] != "deactivated")
+            if (AcmeJwsMessage.Text(payload.Value, "status") != "deactivated")
             {
                 return AcmeProblems.Malformed("The only status a client may set on an authorization is \"deactivated\".");
+            }
+
+            if (authz.Value.Status is not (AcmeServerStatus.Pending or AcmeServerStatus.Valid))
+            {
+                return AcmeProblems.Malformed($"The authorization is {AcmeRender.StatusName(authz.Value.Status)}; only a pending or valid one can be deactivated.");
             }
 
             authz.Value.Status = AcmeServerStatus.Deactivated;
