@@ -30,7 +30,7 @@ public static partial class AcmeEndpoints
         acme.MapPost("/new-account", NewAccount);
         acme.MapPost("/new-order", NewOrder);
         acme.MapPost("/revoke-cert", RevokeCert);
-        acme.MapPost("/key-change", (HttpContext h) => Post(h, AcmeKeyMode.Kid, (s, u, r, ct) => s.GetRequiredService<AcmeAccounts>().KeyChangeAsync(u, r, ct)));
+        acme.MapPost("/key-change", KeyChange);
         acme.MapPost("/acct/{id}", (HttpContext h, string id) => Post(h, AcmeKeyMode.Kid, (s, u, r, ct) => WithId(id, g => s.GetRequiredService<AcmeAccounts>().UpdateAsync(u, r, g, ct))));
         acme.MapPost("/acct/{id}/orders", (HttpContext h, string id) => Post(h, AcmeKeyMode.Kid, (s, u, r, ct) => WithId(id, g => s.GetRequiredService<AcmeOrders>().ListOrdersAsync(u, r, g, ct))));
         acme.MapPost("/order/{id}", (HttpContext h, string id) => Post(h, AcmeKeyMode.Kid, (s, u, r, ct) => WithId(id, g => s.GetRequiredService<AcmeOrders>().GetOrderAsync(u, r, g, ct))));
@@ -46,6 +46,9 @@ public static partial class AcmeEndpoints
 
     private static Task NewOrder(HttpContext http) =>
         Post(http, AcmeKeyMode.Kid, (s, u, r, ct) => s.GetRequiredService<AcmeOrders>().NewOrderAsync(u, r, ct));
+
+    private static Task KeyChange(HttpContext http) =>
+        Post(http, AcmeKeyMode.Kid, (s, u, r, ct) => s.GetRequiredService<AcmeAccounts>().KeyChangeAsync(u, r, ct));
 
     private static Task RevokeCert(HttpContext http) =>
         Post(http, AcmeKeyMode.Either, (s, _, r, ct) => s.GetRequiredService<AcmeOrders>().RevokeAsync(r, ct));

@@ -3,7 +3,6 @@ using System.Net.Sockets;
 using System.Text;
 using CertMgr.Core.Acme.Server;
 using CertMgr.Data;
-using CertMgr.Data.Model;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -49,7 +48,7 @@ public sealed class AcmeServerReuseAndSettingsTests : IAsyncLifetime
         Assert.Equal("ready", second.Json["status"]!.GetValue<string>());
         var reused = await a.PostAsync(second.Json["authorizations"]![0]!.GetValue<string>(), null);
         Assert.Equal("valid", reused.Json["status"]!.GetValue<string>());
-        Assert.True(DateTimeOffset.Parse(reused.Json["expires"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture) > DateTimeOffset.UtcNow.AddDays(29));
+        Assert.True(DateTimeOffset.Parse(reused.Json["expires"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture) > TimeProvider.System.GetUtcNow().AddDays(29));
 
         // Another account proves control itself.
         var other = await b.NewOrderAsync("reuse.acme.test");
@@ -108,7 +107,8 @@ public sealed class AcmeServerReuseAndSettingsTests : IAsyncLifetime
     {
         using var a = new AcmeTestClient(_http, _server.DirectoryUrl);
         await a.RegisterAsync();
-        var id = Guid.ParseExact(a.Kid![(a.Kid.LastIndexOf('/') + 1)..], "N");
+        var kid = a.Kid!;
+        var id = Guid.ParseExact(kid[(kid.LastIndexOf('/') + 1)..], "N");
         await using var scope = _server.Services.CreateAsyncScope();
         var admin = scope.ServiceProvider.GetRequiredService<AcmeServerAdmin>();
         Assert.True((await admin.DeactivateAccountAsync(id, "alice", CancellationToken.None)).IsSuccess);
@@ -148,7 +148,7 @@ public sealed class AcmeServerReuseAndSettingsTests : IAsyncLifetime
 
         var gone = await client.DeactivateAsync(CancellationToken.None);
         Assert.True(gone.IsSuccess, gone.Error?.Message);
-        Assert.Equal("deactivated", gone.Value.Status);
+        Assert.Equal("deactivated", gone.Value!.Status);
         var refused = await client.NewOrderAsync(["gone.acme.test"], null, null, CancellationToken.None);
         Assert.False(refused.IsSuccess);
         var again = new Core.Acme.Client.AcmeClient(_http, new Uri(_server.DirectoryUrl), key, TimeProvider.System);
