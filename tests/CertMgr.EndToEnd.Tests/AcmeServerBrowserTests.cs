@@ -98,8 +98,9 @@ public sealed class AcmeServerBrowserTests
         await Assertions.Expect(page.Locator("#account-orders-table")).ToContainTextAsync("www.acme.test");
         await BrowserSession.ScreenshotAsync(page, "acme-server-account");
 
-        // The same account's next order for www.acme.test is outside its new allow-list.
-        var refused = await RunLegoAsync([.. common, "run"], home.Path, server);
+        // The same account's next order for www.acme.test is outside its new allow-list (lego wants the EAB flags
+        // whenever the directory requires EAB, even for its stored account, which it reuses).
+        var refused = await RunLegoAsync([.. common, "--eab", "--kid", kid, "--hmac", hmac, "run"], home.Path, server);
         Assert.NotEqual(0, refused.ExitCode);
         Assert.Contains("rejectedIdentifier", refused.Output, StringComparison.Ordinal);
 
