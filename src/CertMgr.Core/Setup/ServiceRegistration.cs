@@ -65,6 +65,7 @@ public static class ServiceRegistration
         services.AddScoped<Acme.Server.AcmeInventory>();
         services.AddScoped<Acme.Server.AcmeFinalizer>();
         services.AddScoped<Acme.Server.AcmeServerAdmin>();
+        services.AddScoped<Acme.Server.AcmeServerSettings>();
         services.AddScoped<Catalog.CaConnectionService>();
         services.AddScoped<Acquisition.Backends.CaBackends>();
         services.AddScoped<Catalog.ProductCatalog>();

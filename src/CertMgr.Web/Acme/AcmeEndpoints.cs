@@ -30,6 +30,7 @@ public static partial class AcmeEndpoints
         acme.MapPost("/new-account", NewAccount);
         acme.MapPost("/new-order", NewOrder);
         acme.MapPost("/revoke-cert", RevokeCert);
+        acme.MapPost("/key-change", KeyChange);
         acme.MapPost("/acct/{id}", (HttpContext h, string id) => Post(h, AcmeKeyMode.Kid, (s, u, r, ct) => WithId(id, g => s.GetRequiredService<AcmeAccounts>().UpdateAsync(u, r, g, ct))));
         acme.MapPost("/acct/{id}/orders", (HttpContext h, string id) => Post(h, AcmeKeyMode.Kid, (s, u, r, ct) => WithId(id, g => s.GetRequiredService<AcmeOrders>().ListOrdersAsync(u, r, g, ct))));
         acme.MapPost("/order/{id}", (HttpContext h, string id) => Post(h, AcmeKeyMode.Kid, (s, u, r, ct) => WithId(id, g => s.GetRequiredService<AcmeOrders>().GetOrderAsync(u, r, g, ct))));
@@ -46,6 +47,9 @@ public static partial class AcmeEndpoints
     private static Task NewOrder(HttpContext http) =>
         Post(http, AcmeKeyMode.Kid, (s, u, r, ct) => s.GetRequiredService<AcmeOrders>().NewOrderAsync(u, r, ct));
 
+    private static Task KeyChange(HttpContext http) =>
+        Post(http, AcmeKeyMode.Kid, (s, u, r, ct) => s.GetRequiredService<AcmeAccounts>().KeyChangeAsync(u, r, ct));
+
     private static Task RevokeCert(HttpContext http) =>
         Post(http, AcmeKeyMode.Either, (s, _, r, ct) => s.GetRequiredService<AcmeOrders>().RevokeAsync(r, ct));
 
@@ -53,7 +57,7 @@ public static partial class AcmeEndpoints
 
     private static async Task Directory(HttpContext http)
     {
-        var options = http.RequestServices.GetRequiredService<AcmeServerOptions>();
+        var options = await http.RequestServices.GetRequiredService<AcmeServerSettings>().EffectiveAsync(http.RequestAborted);
         if (!options.Enabled)
         {
             await WriteProblemAsync(http, AcmeProblems.NotFound("The ACME server is not enabled."));
@@ -67,6 +71,7 @@ public static partial class AcmeEndpoints
             ["newAccount"] = urls.NewAccount,
             ["newOrder"] = urls.NewOrder,
             ["revokeCert"] = urls.RevokeCert,
+            ["keyChange"] = urls.KeyChange,
             ["meta"] = new JsonObject { ["externalAccountRequired"] = options.RequireEab },
         };
         await WriteAsync(http, new AcmeReply(200, directory));
@@ -74,7 +79,7 @@ public static partial class AcmeEndpoints
 
     private static async Task NewNonce(HttpContext http)
     {
-        if (!http.RequestServices.GetRequiredService<AcmeServerOptions>().Enabled)
+        if (!(await http.RequestServices.GetRequiredService<AcmeServerSettings>().EffectiveAsync(http.RequestAborted)).Enabled)
         {
             await WriteProblemAsync(http, AcmeProblems.NotFound("The ACME server is not enabled."));
             return;
@@ -90,7 +95,7 @@ public static partial class AcmeEndpoints
     private static async Task Post(HttpContext http, AcmeKeyMode mode, Action action)
     {
         var services = http.RequestServices;
-        var options = services.GetRequiredService<AcmeServerOptions>();
+        var options = await services.GetRequiredService<AcmeServerSettings>().EffectiveAsync(http.RequestAborted);
         if (!options.Enabled)
         {
             await WriteProblemAsync(http, AcmeProblems.NotFound("The ACME server is not enabled."));
@@ -194,7 +199,7 @@ public static partial class AcmeEndpoints
         }
         else if (reply.Json is not null)
         {
-            http.Response.ContentType = "application/json";
+            http.Response.ContentType = reply.Problem ? "application/problem+json" : "application/json";
             await http.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(reply.Json.ToJsonString()));
         }
     }

@@ -38,6 +38,7 @@ public static class ConsoleNavigation
         new("Administration",
         [
             new("Private CA", "/private-ca", "shield-lock"),
+            new("ACME Server", "/acme-server", "hdd-network"),
             new("CA Contracts", "/ca-contracts", "building"),
             new("Trusted CA Sets", "/trusted-ca-sets", "shield-check"),
             new("Users", "/users", "people", AdminOnly: true),

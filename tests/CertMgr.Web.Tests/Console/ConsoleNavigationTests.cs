@@ -30,7 +30,7 @@ public sealed class ConsoleNavigationTests
         Assert.Equal(
             [
                 "/definitions", "/acquisitions", "/requests", "/certificates", "/deployments", "/keys",
-                "/provider-accounts", "/products", "/monitor", "/unattended", "/discovery", "/emails", "/webhooks", "/events", "/private-ca",
+                "/provider-accounts", "/products", "/monitor", "/unattended", "/discovery", "/emails", "/webhooks", "/events", "/private-ca", "/acme-server",
                 "/ca-contracts", "/trusted-ca-sets", "/users", "/audit", "/settings",
             ],
             ConsoleNavigation.Sections.SelectMany(s => s.Items).Select(i => i.Path));

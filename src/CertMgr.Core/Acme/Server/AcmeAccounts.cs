@@ -12,7 +12,7 @@ using Microsoft.EntityFrameworkCore;
 namespace CertMgr.Core.Acme.Server;
 
 /// <summary>new-account (with EAB when required or given), account update and deactivation (RFC 8555 7.3).</summary>
-public sealed class AcmeAccounts(CertMgrDbContext db, AcmeServerOptions options, SecretProtector protector, TimeProvider time)
+public sealed class AcmeAccounts(CertMgrDbContext db, AcmeServerSettings settings, SecretProtector protector, TimeProvider time)
 {
     public const string EabPurpose = "acme-eab";
     private const int MaxContacts = 10;
@@ -29,6 +29,11 @@ public sealed class AcmeAccounts(CertMgrDbContext db, AcmeServerOptions options,
 
         var p = payload.Value;
         var existing = await db.AcmeServerAccounts.SingleOrDefaultAsync(a => a.KeyThumbprint == request.Key.Thumbprint, ct);
+        if (existing is { Status: not AcmeServerStatus.Valid })
+        {
+            return AcmeProblems.Unauthorized($"The account with this key is {AcmeRender.StatusName(existing.Status)}.");
+        }
+
         if (existing is not null)
         {
             return new AcmeReply(200, AcmeRender.Account(urls, existing), urls.Account(existing.Id));
@@ -61,7 +66,7 @@ public sealed class AcmeAccounts(CertMgrDbContext db, AcmeServerOptions options,
 
             eab = checkedEab.Value;
         }
-        else if (options.RequireEab)
+        else if ((await settings.EffectiveAsync(ct)).RequireEab)
         {
             return AcmeProblems.ExternalAccountRequired("This server requires external account binding: ask the CertMgr administrator for EAB credentials.");
         }
@@ -129,9 +134,9 @@ public sealed class AcmeAccounts(CertMgrDbContext db, AcmeServerOptions options,
                 account.Contact = contacts.Value;
             }
 
-            if ((string?)payload.Value["status"] is { } status)
+            if (payload.Value.ContainsKey("status"))
             {
-                if (status != "deactivated")
+                if (AcmeJwsMessage.Text(payload.Value, "status") != "deactivated")
                 {
                     return AcmeProblems.Malformed("The only status a client may set is \"deactivated\".");
                 }
@@ -144,6 +149,111 @@ public sealed class AcmeAccounts(CertMgrDbContext db, AcmeServerOptions options,
         }
 
         return new AcmeReply(200, AcmeRender.Account(urls, account), urls.Account(account.Id));
+    }
+
+    /// <summary>
+    /// key-change (RFC 8555 7.3.5): the outer JWS is signed by the account's current key (kid), its payload is an inner
+    /// JWS signed by the new key (jwk, no nonce, the same url) over {account, oldKey}. A new key that another account
+    /// holds is a 409 with that account's URL. Any refusal changes nothing.
+    /// </summary>
+    public async Task<Result<AcmeReply>> KeyChangeAsync(AcmeUrls urls, AcmeRequest request, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(urls);
+        ArgumentNullException.ThrowIfNull(request);
+        var account = request.Account!;
+        var parsed = AcmeJws.Parse(request.Message.Payload);
+        if (!parsed.IsSuccess)
+        {
+            return AcmeProblems.Malformed("The key-change payload must be an inner JWS: " + parsed.Error!.Message);
+        }
+
+        var inner = parsed.Value;
+        if (inner.Jwk is null)
+        {
+            return AcmeProblems.Malformed("The inner JWS must carry the new key as jwk.");
+        }
+
+        if (inner.Nonce is not null)
+        {
+            return AcmeProblems.Malformed("The inner JWS must not have a nonce.");
+        }
+
+        if (!string.Equals(inner.Url, request.Message.Url, StringComparison.Ordinal))
+        {
+            return AcmeProblems.Malformed("The inner JWS's url is not the outer JWS's url.");
+        }
+
+        var newKeyResult = AcmeJwk.From(inner.Jwk);
+        if (!newKeyResult.IsSuccess)
+        {
+            return newKeyResult.Error;
+        }
+
+        using var newKey = newKeyResult.Value;
+        if (!newKey.Verify(inner.Algorithm, inner.SigningInput, inner.Signature))
+        {
+            return AcmeProblems.Malformed("The inner JWS is not signed by the new key it carries.");
+        }
+
+        var payload = inner.PayloadObject();
+        if (!payload.IsSuccess)
+        {
+            return payload.Error;
+        }
+
+        if (payload.Value["account"] is not JsonValue accountValue || !accountValue.TryGetValue<string>(out var accountUrl) || accountUrl != request.Message.Kid)
+        {
+            return AcmeProblems.Malformed("The inner payload's account is not the outer JWS's kid.");
+        }
+
+        var oldKey = AcmeJwk.From(payload.Value["oldKey"] as JsonObject);
+        if (!oldKey.IsSuccess)
+        {
+            return AcmeProblems.Malformed("The inner payload's oldKey is not a valid JWK.");
+        }
+
+        using (oldKey.Value)
+        {
+            if (oldKey.Value.Thumbprint != account.KeyThumbprint)
+            {
+                return AcmeProblems.Malformed("oldKey is not the account's current key.");
+            }
+        }
+
+        if (newKey.Thumbprint == account.KeyThumbprint)
+        {
+            return AcmeProblems.Malformed("The new key is the account's current key.");
+        }
+
+        var holder = await db.AcmeServerAccounts.AsNoTracking().Where(a => a.KeyThumbprint == newKey.Thumbprint).Select(a => (Guid?)a.Id).SingleOrDefaultAsync(ct);
+        if (holder is { } other)
+        {
+            return KeyInUse(urls, other);
+        }
+
+        account.KeyThumbprint = newKey.Thumbprint;
+        account.Jwk = newKey.Canonical.ToJsonString();
+        db.Record(time.GetUtcNow(), "acme", "AcmeServerAccount", account.Id.ToString(), "key-change", detail: "new key thumbprint " + newKey.Thumbprint);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            // Another account registered or rolled over to this key at the same moment.
+            db.ChangeTracker.Clear();
+            var raced = await db.AcmeServerAccounts.AsNoTracking().SingleAsync(a => a.KeyThumbprint == newKey.Thumbprint, ct);
+            return KeyInUse(urls, raced.Id);
+        }
+
+        return new AcmeReply(200, AcmeRender.Account(urls, account), urls.Account(account.Id));
+    }
+
+    private static AcmeReply KeyInUse(AcmeUrls urls, Guid holder)
+    {
+        var problem = AcmeProblems.Document(AcmeProblems.Conflict("The new key is already the key of another account."));
+        problem["status"] = 409;
+        return new AcmeReply(409, problem, urls.Account(holder), Problem: true);
     }
 
     private static Result<List<string>> Contacts(JsonObject payload)

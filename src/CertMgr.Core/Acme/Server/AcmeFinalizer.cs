@@ -17,7 +17,7 @@ namespace CertMgr.Core.Acme.Server;
 /// exception logged), never left processing.
 /// </summary>
 public sealed partial class AcmeFinalizer(
-    CertMgrDbContext db, AcmeOrders orders, CaIssuance issuance, AcmeInventory inventory, AcmeServerOptions options, TimeProvider time, ILogger<AcmeFinalizer> logger)
+    CertMgrDbContext db, AcmeOrders orders, CaIssuance issuance, AcmeInventory inventory, AcmeServerSettings settings, TimeProvider time, ILogger<AcmeFinalizer> logger)
 {
     public async Task<Result<AcmeReply>> FinalizeAsync(AcmeUrls urls, AcmeRequest request, Guid orderId, CancellationToken ct)
     {
@@ -52,7 +52,7 @@ public sealed partial class AcmeFinalizer(
             return AcmeProblems.Malformed("csr must be a base64url DER PKCS#10 request.");
         }
 
-        var read = CsrReader.Read(der, IssuedCertificateProfile.Server, TimeSpan.FromDays(options.CertificateDays));
+        var read = CsrReader.Read(der, IssuedCertificateProfile.Server, TimeSpan.FromDays((await settings.EffectiveAsync(ct)).CertificateDays));
         if (!read.IsSuccess)
         {
             return AcmeProblems.BadCsr(read.Error!.Message);

@@ -17,6 +17,10 @@ public sealed record AcmeJwsMessage(
 
     public byte[] SigningInput => Encoding.ASCII.GetBytes(ProtectedB64 + "." + PayloadB64);
 
+    /// <summary>A string member of a JSON object, or null when it is missing or not a string (never throws).</summary>
+    public static string? Text(JsonObject? o, string name) =>
+        o?[name] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+
     /// <summary>The payload as a JSON object (an error for POST-as-GET or anything else).</summary>
     public Result<JsonObject> PayloadObject()
     {

@@ -16,7 +16,7 @@ namespace CertMgr.Core.Acme.Server;
 /// Orders, authorizations and challenges (RFC 8555 7.4, 7.5): the status machine pending → ready → processing →
 /// valid/invalid, authorization expiry, validation on the client's challenge POST, certificate download and revocation.
 /// </summary>
-public sealed class AcmeOrders(CertMgrDbContext db, AcmeServerOptions options, AcmeValidator validator, CaRevocation revocation, TimeProvider time)
+public sealed class AcmeOrders(CertMgrDbContext db, AcmeServerSettings settings, AcmeValidator validator, CaRevocation revocation, TimeProvider time)
 {
     public const int MaxIdentifiers = 100;
 
@@ -46,8 +46,8 @@ public sealed class AcmeOrders(CertMgrDbContext db, AcmeServerOptions options, A
         var names = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var item in list)
         {
-            var type = (string?)(item as JsonObject)?["type"];
-            var value = (string?)(item as JsonObject)?["value"];
+            var type = AcmeJwsMessage.Text(item as JsonObject, "type");
+            var value = AcmeJwsMessage.Text(item as JsonObject, "value");
             if (type != "dns")
             {
                 return AcmeProblems.UnsupportedIdentifier("Only dns identifiers are supported.");
@@ -63,6 +63,7 @@ public sealed class AcmeOrders(CertMgrDbContext db, AcmeServerOptions options, A
         }
 
         var account = request.Account!;
+        var options = await settings.EffectiveAsync(ct);
         var allowed = account.AllowedDomains.Count > 0 ? account.AllowedDomains : options.AllowedDomains;
         var refused = names.Where(n => !AcmeNames.IsAllowed(n, allowed)).ToList();
         if (refused.Count > 0)
@@ -79,9 +80,16 @@ public sealed class AcmeOrders(CertMgrDbContext db, AcmeServerOptions options, A
             CreatedAt = now,
             UpdatedAt = now,
         };
+        var reusable = await ReusableAsync(account.Id, names, options, now, ct);
         foreach (var name in names)
         {
             var wildcard = name.StartsWith("*.", StringComparison.Ordinal);
+            if (reusable.TryGetValue(name, out var earlier))
+            {
+                order.Authorizations.Add(ReusedFrom(earlier));
+                continue;
+            }
+
             var authz = new AcmeServerAuthorization
             {
                 Identifier = wildcard ? name[2..] : name,
@@ -97,9 +105,61 @@ public sealed class AcmeOrders(CertMgrDbContext db, AcmeServerOptions options, A
             order.Authorizations.Add(authz);
         }
 
+        if (order.Authorizations.All(a => a.Status == AcmeServerStatus.Valid))
+        {
+            order.Status = AcmeServerStatus.Ready;
+        }
+
         db.AcmeServerOrders.Add(order);
         await db.SaveChangesAsync(ct);
         return new AcmeReply(201, AcmeRender.Order(urls, order), urls.Order(order.Id));
+    }
+
+    /// <summary>
+    /// The account's valid, unexpired authorizations for these names (RFC 8555 7.1.3 lets a server reuse them): the
+    /// newest per name, valid for at least another hour so that the order can still be finalized with it.
+    /// </summary>
+    private async Task<Dictionary<string, AcmeServerAuthorization>> ReusableAsync(
+        Guid accountId, IReadOnlyCollection<string> names, AcmeServerOptions options, DateTimeOffset now, CancellationToken ct)
+    {
+        if (options.AuthorizationReuseDays <= 0)
+        {
+            return [];
+        }
+
+        var identifiers = names.Select(n => n.StartsWith("*.", StringComparison.Ordinal) ? n[2..] : n).Distinct().ToList();
+        var floor = now + TimeSpan.FromHours(1);
+        var since = now - TimeSpan.FromDays(options.AuthorizationReuseDays);
+        var candidates = await db.AcmeServerAuthorizations.AsNoTracking().Include(a => a.Challenges)
+            .Where(a => a.Order.AccountId == accountId && a.Status == AcmeServerStatus.Valid && identifiers.Contains(a.Identifier))
+            .ToListAsync(ct);
+        var found = new Dictionary<string, AcmeServerAuthorization>(StringComparer.Ordinal);
+        foreach (var a in candidates.Where(a => a.Expires > floor && a.Challenges.Any(c => c.Status == AcmeServerStatus.Valid && c.Validated >= since))
+                     .OrderByDescending(a => a.Expires))
+        {
+            var name = a.Wildcard ? "*." + a.Identifier : a.Identifier;
+            if (names.Contains(name))
+            {
+                found.TryAdd(name, a);
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>A new authorization of the new order, valid at once, carrying the earlier validation's challenge.</summary>
+    private static AcmeServerAuthorization ReusedFrom(AcmeServerAuthorization earlier)
+    {
+        var validated = earlier.Challenges.Where(c => c.Status == AcmeServerStatus.Valid).OrderByDescending(c => c.Validated).First();
+        var authz = new AcmeServerAuthorization
+        {
+            Identifier = earlier.Identifier,
+            Wildcard = earlier.Wildcard,
+            Status = AcmeServerStatus.Valid,
+            Expires = earlier.Expires,
+        };
+        authz.Challenges.Add(new AcmeServerChallenge { Type = validated.Type, Token = validated.Token, Status = AcmeServerStatus.Valid, Validated = validated.Validated });
+        return authz;
     }
 
     public async Task<Result<AcmeReply>> GetOrderAsync(AcmeUrls urls, AcmeRequest request, Guid orderId, CancellationToken ct)
@@ -148,9 +208,14 @@ public sealed class AcmeOrders(CertMgrDbContext db, AcmeServerOptions options, A
                 return payload.Error;
             }
 
-            if ((string?)payload.Value["status"] != "deactivated")
+            if (AcmeJwsMessage.Text(payload.Value, "status") != "deactivated")
             {
                 return AcmeProblems.Malformed("The only status a client may set on an authorization is \"deactivated\".");
+            }
+
+            if (authz.Value.Status is not (AcmeServerStatus.Pending or AcmeServerStatus.Valid))
+            {
+                return AcmeProblems.Malformed($"The authorization is {AcmeRender.StatusName(authz.Value.Status)}; only a pending or valid one can be deactivated.");
             }
 
             authz.Value.Status = AcmeServerStatus.Deactivated;
@@ -202,6 +267,12 @@ public sealed class AcmeOrders(CertMgrDbContext db, AcmeServerOptions options, A
                 challenge.Status = AcmeServerStatus.Valid;
                 challenge.Validated = now;
                 authz.Status = AcmeServerStatus.Valid;
+                // A valid authorization lives as long as it may be reused for the account's later orders.
+                var reuseDays = (await settings.EffectiveAsync(ct)).AuthorizationReuseDays;
+                if (reuseDays > 0 && now + TimeSpan.FromDays(reuseDays) > authz.Expires)
+                {
+                    authz.Expires = now + TimeSpan.FromDays(reuseDays);
+                }
             }
             else
             {

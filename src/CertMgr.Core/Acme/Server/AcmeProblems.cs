@@ -28,6 +28,7 @@ public static class AcmeProblems
     public static Error Incorrect(string detail) => new("incorrectResponse", detail, ErrorKind.Forbidden);
     public static Error Connection(string detail) => new("connection", detail);
     public static Error Dns(string detail) => new("dns", detail);
+    public static Error Conflict(string detail) => new("malformed", detail, ErrorKind.Conflict);
     public static Error TooLarge(string detail) => new("malformed", detail, ErrorKind.TooLarge);
 
     /// <summary>The HTTP status of a problem.</summary>
@@ -39,6 +40,7 @@ public static class AcmeProblems
             ErrorKind.NotFound => 404,
             ErrorKind.Forbidden => 403,
             ErrorKind.TooLarge => 413,
+            ErrorKind.Conflict => 409,
             ErrorKind.Unavailable => 500,
             _ => 400,
         };

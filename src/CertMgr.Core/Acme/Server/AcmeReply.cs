@@ -3,8 +3,8 @@ using CertMgr.Data.Model;
 
 namespace CertMgr.Core.Acme.Server;
 
-/// <summary>What an ACME resource answers: status, JSON (or a PEM chain), Location and Link headers.</summary>
-public sealed record AcmeReply(int Status, JsonNode? Json, string? Location = null, IReadOnlyList<string>? Links = null, string? Pem = null);
+/// <summary>What an ACME resource answers: status, JSON (or a PEM chain), Location and Link headers; Problem: the JSON is a problem document that needs a header (409 key-change).</summary>
+public sealed record AcmeReply(int Status, JsonNode? Json, string? Location = null, IReadOnlyList<string>? Links = null, string? Pem = null, bool Problem = false);
 
 /// <summary>The URLs of the server's resources under one base (<c>https://host:port/acme</c>), RFC 8555 7.1.</summary>
 public sealed record AcmeUrls(string Base)

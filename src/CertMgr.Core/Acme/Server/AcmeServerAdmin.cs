@@ -14,6 +14,8 @@ public sealed record EabCredentials(string KeyId, string HmacKey);
 
 public sealed record AcmeAccountRow(Guid Id, string Contact, AcmeServerStatus Status, IReadOnlyList<string> AllowedDomains, int Orders, DateTimeOffset CreatedAt);
 
+public sealed record AcmeEabKeyRow(string KeyId, string? Note, IReadOnlyList<string> AllowedDomains, Guid? AccountId, DateTimeOffset CreatedAt, DateTimeOffset? UsedAt);
+
 public sealed record AcmeOrderRow(Guid Id, Guid AccountId, string Names, AcmeServerStatus Status, Guid? DefinitionId, DateTimeOffset CreatedAt);
 
 /// <summary>The console's and REST API's side of the ACME server: EAB credentials, per-account allow-lists, lists.</summary>
@@ -72,6 +74,52 @@ public sealed class AcmeServerAdmin(CertMgrDbContext db, SecretProtector protect
         db.Record(time.GetUtcNow(), actor, "AcmeServerAccount", account.Id.ToString(), "allowed-domains", detail: string.Join(", ", domains.Value));
         await db.SaveChangesAsync(ct);
         return (await AccountsAsync(ct)).Single(a => a.Id == accountId);
+    }
+
+    /// <summary>Deactivates an account (RFC 8555 7.3.6 done by an admin): its later requests are refused as unauthorized.</summary>
+    public async Task<Result<AcmeAccountRow>> DeactivateAccountAsync(Guid accountId, string actor, CancellationToken ct)
+    {
+        var account = await db.AcmeServerAccounts.SingleOrDefaultAsync(a => a.Id == accountId, ct);
+        if (account is null)
+        {
+            return Error.NotFound("acme-account-not-found", "No ACME account has that id.");
+        }
+
+        if (account.Status != AcmeServerStatus.Valid)
+        {
+            return Error.Conflict("acme-account-not-valid", $"The account is {AcmeRender.StatusName(account.Status)} already.");
+        }
+
+        account.Status = AcmeServerStatus.Deactivated;
+        db.Record(time.GetUtcNow(), actor, "AcmeServerAccount", account.Id.ToString(), "deactivate");
+        await db.SaveChangesAsync(ct);
+        return (await AccountsAsync(ct)).Single(a => a.Id == accountId);
+    }
+
+    /// <summary>Revokes EAB credentials nobody has used yet: the key id is forgotten, so no account can ever bind with it.</summary>
+    public async Task<Result> RevokeEabAsync(string keyId, string actor, CancellationToken ct)
+    {
+        var key = await db.AcmeServerEabKeys.SingleOrDefaultAsync(k => k.KeyId == keyId, ct);
+        if (key is null)
+        {
+            return Error.NotFound("acme-eab-not-found", "No EAB credentials have that key id.");
+        }
+
+        if (key.AccountId is not null)
+        {
+            return Error.Conflict("acme-eab-used", "These EAB credentials are bound to an account already; deactivate the account instead.");
+        }
+
+        db.AcmeServerEabKeys.Remove(key);
+        db.Record(time.GetUtcNow(), actor, "AcmeServerEabKey", key.KeyId, "revoke", detail: key.Note);
+        await db.SaveChangesAsync(ct);
+        return Result.Success();
+    }
+
+    public async Task<IReadOnlyList<AcmeEabKeyRow>> EabKeysAsync(CancellationToken ct)
+    {
+        var keys = await db.AcmeServerEabKeys.AsNoTracking().OrderByDescending(k => k.CreatedAt).Take(1000).ToListAsync(ct);
+        return [.. keys.Select(k => new AcmeEabKeyRow(k.KeyId, k.Note, k.AllowedDomains, k.AccountId, k.CreatedAt, k.UsedAt))];
     }
 
     public async Task<IReadOnlyList<AcmeAccountRow>> AccountsAsync(CancellationToken ct)

@@ -23,8 +23,30 @@ public sealed class AcmeServerOptions
     public TimeSpan OrderLifetime { get; init; } = TimeSpan.FromDays(1);
     public TimeSpan AuthorizationLifetime { get; init; } = TimeSpan.FromDays(1);
     public int CertificateDays { get; init; } = 90;
+    /// <summary>How long a valid authorization of an account is reused for its new orders (0: never reused).</summary>
+    public int AuthorizationReuseDays { get; init; } = 30;
     /// <summary>The largest JWS body the server reads.</summary>
     public int MaxBodyBytes { get; init; } = 64 * 1024;
+
+    /// <summary>A copy with the console's overrides (<see cref="AcmeServerSettings"/>) applied where set.</summary>
+    public AcmeServerOptions With(AcmeServerOverrides overrides)
+    {
+        ArgumentNullException.ThrowIfNull(overrides);
+        return new AcmeServerOptions
+        {
+            Enabled = overrides.Enabled ?? Enabled,
+            RequireEab = overrides.RequireEab ?? RequireEab,
+            AllowedDomains = overrides.AllowedDomains ?? AllowedDomains,
+            Http01Port = Http01Port,
+            ValidationAddress = ValidationAddress,
+            DnsServer = DnsServer,
+            OrderLifetime = OrderLifetime,
+            AuthorizationLifetime = AuthorizationLifetime,
+            CertificateDays = overrides.CertificateDays ?? CertificateDays,
+            AuthorizationReuseDays = overrides.AuthorizationReuseDays ?? AuthorizationReuseDays,
+            MaxBodyBytes = MaxBodyBytes,
+        };
+    }
 
     public static AcmeServerOptions From(IConfiguration configuration)
     {
@@ -39,6 +61,7 @@ public sealed class AcmeServerOptions
             ValidationAddress = s["ValidationAddress"] is { Length: > 0 } a ? IPAddress.Parse(a) : null,
             DnsServer = s["DnsServer"] is { Length: > 0 } d ? IPEndPoint.Parse(d.Contains(':', StringComparison.Ordinal) ? d : d + ":53") : null,
             CertificateDays = s.GetValue("CertificateDays", 90),
+            AuthorizationReuseDays = s.GetValue("AuthorizationReuseDays", 30),
         };
     }
 }
