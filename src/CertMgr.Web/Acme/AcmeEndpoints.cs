@@ -37,6 +37,7 @@ public static partial class AcmeEndpoints
         acme.MapPost("/authz/{id}", (HttpContext h, string id) => Post(h, AcmeKeyMode.Kid, (s, u, r, ct) => WithId(id, g => s.GetRequiredService<AcmeOrders>().GetAuthorizationAsync(u, r, g, ct))));
         acme.MapPost("/chall/{id}", (HttpContext h, string id) => Post(h, AcmeKeyMode.Kid, (s, u, r, ct) => WithId(id, g => s.GetRequiredService<AcmeOrders>().ChallengeAsync(u, r, g, ct))));
         acme.MapPost("/cert/{id}", (HttpContext h, string id) => Post(h, AcmeKeyMode.Kid, (s, u, r, ct) => WithId(id, g => s.GetRequiredService<AcmeOrders>().CertificateAsync(u, r, g, ct))));
+        acme.MapGet("/renewal-info/{certId}", async (HttpContext h, string certId) => { var r = await ActivatorUtilities.CreateInstance<AcmeRenewalInfo>(h.RequestServices).GetAsync(certId, h.RequestAborted); await (r.IsSuccess ? WriteAsync(h, r.Value) : WriteProblemAsync(h, r.Error!)); });
         return app;
     }
 
@@ -67,6 +68,7 @@ public static partial class AcmeEndpoints
             ["newAccount"] = urls.NewAccount,
             ["newOrder"] = urls.NewOrder,
             ["revokeCert"] = urls.RevokeCert,
+            ["renewalInfo"] = urls.Base + "/renewal-info",
             ["meta"] = new JsonObject { ["externalAccountRequired"] = options.RequireEab },
         };
         await WriteAsync(http, new AcmeReply(200, directory));

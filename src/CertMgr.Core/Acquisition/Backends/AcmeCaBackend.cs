@@ -6,6 +6,7 @@ using CertMgr.Data;
 using CertMgr.Data.Model;
 using CertMgr.Data.Secrets;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 
 namespace CertMgr.Core.Acquisition.Backends;
 
@@ -17,7 +18,7 @@ namespace CertMgr.Core.Acquisition.Backends;
 /// definition's auto-install settings name a web root (<see cref="SshChallengeFiles"/>), else to CertMgr's responder.
 /// A failure after the order exists carries the order URL, so the submission record names it.
 /// </summary>
-public sealed class AcmeCaBackend(CertMgrDbContext db, SecretProtector protector, AcmeOrderFlow flow, AcmeRenewalWindows windows, TimeProvider time) : ICaBackend
+public sealed partial class AcmeCaBackend(CertMgrDbContext db, SecretProtector protector, AcmeOrderFlow flow, AcmeRenewalWindows windows, TimeProvider time, ILogger<AcmeCaBackend> logger) : ICaBackend
 {
     public CaBackendKind Kind => CaBackendKind.Acme;
 
@@ -41,6 +42,7 @@ public sealed class AcmeCaBackend(CertMgrDbContext db, SecretProtector protector
             return new CaOutcome.Failed(order.Error);
         }
 
+        LogOrder(logger, request.RequestId, order.Value.Url?.AbsoluteUri ?? "", replaces ?? "none");
         var progress = await flow.ContinueAsync(session, order.Value, request.Csr, ct);
         return await OutcomeAsync(session, progress, order.Value.Url, ct);
     }
@@ -207,4 +209,7 @@ public sealed class AcmeCaBackend(CertMgrDbContext db, SecretProtector protector
 
         return new CaOutcome.Issued(chain.Certificates[0], [.. chain.Certificates.Skip(1)], CertificateSource.Acme, p.Order.Url!.AbsoluteUri);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "ACME order {OrderUrl} placed for request {RequestId}; replaces (ARI) {Replaces}")]
+    private static partial void LogOrder(ILogger logger, Guid requestId, string orderUrl, string replaces);
 }
