@@ -265,6 +265,7 @@ public sealed partial class AcquisitionService(
             if (submission is not null)
             {
                 submission.Status = SubmissionStatus.Failed;
+                submission.ExternalId ??= failed.Reference;
                 submission.Detail = failed.Error.Message;
                 submission.CompletedAt = time.GetUtcNow();
                 await db.SaveChangesAsync(ct);
@@ -476,6 +477,7 @@ public sealed partial class AcquisitionService(
                 {
                     var s = Submission();
                     s.Status = SubmissionStatus.Failed;
+                    s.ExternalId ??= failed.Reference;
                     s.Detail = failed.Error.Message;
                     s.CompletedAt = now;
                 }

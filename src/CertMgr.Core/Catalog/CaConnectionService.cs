@@ -477,9 +477,10 @@ public sealed class CaConnectionService(CertMgrDbContext db, SecretProtector pro
         }
         else if (input.Challenge == AcmeChallengeType.Http01)
         {
-            if (!Http01Responder.ParseAddress(input.Http01Address).IsSuccess)
+            // Blank: every definition places its challenge files on its server over SSH (its auto-install web root).
+            if (Blank(input.Http01Address) is not null && !Http01Responder.ParseAddress(input.Http01Address).IsSuccess)
             {
-                add("Http01Address", "Enter the address CertMgr's HTTP-01 responder listens on, e.g. 0.0.0.0:80.");
+                add("Http01Address", "Enter the address CertMgr's HTTP-01 responder listens on, e.g. 0.0.0.0:80, or leave it empty when definitions set a web root for HTTP-01 over SSH.");
             }
         }
         else

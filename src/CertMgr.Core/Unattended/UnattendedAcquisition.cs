@@ -1,3 +1,4 @@
+using CertMgr.Core.Acme.Client;
 using CertMgr.Core.Acquisition;
 using CertMgr.Core.Acquisition.Backends;
 using CertMgr.Data;
@@ -12,13 +13,16 @@ namespace CertMgr.Core.Unattended;
 /// complete. Every step reads the process from the database, so a pass picks up wherever the last one (or a person)
 /// left it.
 /// </summary>
-public sealed class UnattendedAcquisition(CertMgrDbContext db, AcquisitionService acquisition, CaBackends backends, UnattendedOptions options, TimeProvider time)
+public sealed class UnattendedAcquisition(CertMgrDbContext db, AcquisitionService acquisition, CaBackends backends, UnattendedOptions options, AcmeRenewalWindows windows, TimeProvider time)
 {
     private const int MaxSteps = 12;
 
-    /// <summary>Whether a definition needs a certificate now: none yet, or the current one is within the renewal lead time.</summary>
-    public static bool NeedsCertificate(Guid? currentCertificateId, DateTimeOffset? currentNotAfter, int renewalLeadDays, DateTimeOffset now) =>
-        currentCertificateId is null || currentNotAfter is null || currentNotAfter.Value <= now.AddDays(renewalLeadDays);
+    /// <summary>
+    /// Whether a definition needs a certificate now: none yet, or the current one is due for renewal: from the start of
+    /// its CA's ARI window when the CA gave one (<paramref name="suggestedStart"/>), else within the renewal lead time.
+    /// </summary>
+    public static bool NeedsCertificate(Guid? currentCertificateId, DateTimeOffset? currentNotAfter, int renewalLeadDays, DateTimeOffset now, DateTimeOffset? suggestedStart = null) =>
+        AcmeRenewalWindows.IsDue(currentCertificateId is not null, currentNotAfter, renewalLeadDays, suggestedStart, now);
 
     /// <summary>Drives the definition's open acquisition (or a new one, when due) as far as it goes by itself.</summary>
     public async Task<StageResult> DriveAsync(CertificateDefinition definition, UnattendedState state, UnattendedWork work, CancellationToken ct)
@@ -29,7 +33,8 @@ public sealed class UnattendedAcquisition(CertMgrDbContext db, AcquisitionServic
         var request = await OpenRequestAsync(definition.Id, ct);
         if (request is null)
         {
-            if (!NeedsCertificate(definition.CurrentCertificateId, definition.CurrentNotAfter, definition.RenewalLeadDays, time.GetUtcNow()))
+            var suggested = await windows.SuggestedRenewalStartAsync(definition, ct);
+            if (!NeedsCertificate(definition.CurrentCertificateId, definition.CurrentNotAfter, definition.RenewalLeadDays, time.GetUtcNow(), suggested))
             {
                 return new StageResult(StageStatus.Done, UnattendedSteps.Start, "not due");
             }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using CertMgr.Core.Acme.Client;
 using CertMgr.Core.Common;
 using CertMgr.Data;
 using CertMgr.Data.Model;
@@ -128,9 +129,12 @@ public sealed partial class UnattendedEngine(
         var pending = (await db.UnattendedStates.AsNoTracking()
             .Where(s => s.DeployCertificateId != null || s.InterruptedStep != null)
             .Select(s => s.DefinitionId).ToListAsync(ct)).ToHashSet();
+        // The CA's ARI windows, where it gave any, decide renewal instead of the lead time.
+        var suggested = await scope.ServiceProvider.GetRequiredService<AcmeRenewalWindows>().SuggestedStartsAsync(ct);
         return [.. candidates
             .Where(d => d.NextStatus is not null || pending.Contains(d.Id)
-                || UnattendedAcquisition.NeedsCertificate(d.CurrentCertificateId, d.CurrentNotAfter, d.RenewalLeadDays, now))
+                || UnattendedAcquisition.NeedsCertificate(d.CurrentCertificateId, d.CurrentNotAfter, d.RenewalLeadDays, now,
+                    d.CurrentCertificateId is { } current && suggested.TryGetValue(current, out var start) ? start : null))
             .OrderBy(d => d.CurrentNotAfter ?? DateTimeOffset.MinValue)
             .Select(d => d.Id)];
     }

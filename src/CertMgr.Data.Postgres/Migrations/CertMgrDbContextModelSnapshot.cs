@@ -1669,6 +1669,10 @@ namespace CertMgr.Data.Postgres.Migrations
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");
 
+                    b.Property<string>("Http01WebRoot")
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)");
+
                     b.Property<string>("KeyMode")
                         .IsRequired()
                         .HasMaxLength(4)

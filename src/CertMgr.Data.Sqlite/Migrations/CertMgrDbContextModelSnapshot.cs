@@ -1658,6 +1658,10 @@ namespace CertMgr.Data.Sqlite.Migrations
                         .HasMaxLength(100)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Http01WebRoot")
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("KeyMode")
                         .IsRequired()
                         .HasMaxLength(4)

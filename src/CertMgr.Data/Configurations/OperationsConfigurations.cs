@@ -234,7 +234,7 @@ internal sealed class SshInstallSettingsConfiguration : IEntityTypeConfiguration
         b.Property(x => x.Username).HasMaxLength(255);
         b.Property(x => x.HostKeyAlgorithm).HasMaxLength(100);
         b.Property(x => x.HostKeyFingerprint).HasMaxLength(100);
-        foreach (var path in new[] { nameof(SshInstallSettings.CertificatePath), nameof(SshInstallSettings.ChainPath), nameof(SshInstallSettings.FullChainPath), nameof(SshInstallSettings.KeyPath), nameof(SshInstallSettings.CombinedPath) })
+        foreach (var path in new[] { nameof(SshInstallSettings.CertificatePath), nameof(SshInstallSettings.ChainPath), nameof(SshInstallSettings.FullChainPath), nameof(SshInstallSettings.KeyPath), nameof(SshInstallSettings.CombinedPath), nameof(SshInstallSettings.Http01WebRoot) })
         {
             b.Property(path).HasMaxLength(1024);
         }

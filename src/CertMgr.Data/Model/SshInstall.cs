@@ -57,6 +57,13 @@ public sealed class SshInstallSettings
     public string? ValidateCommand { get; set; }
     public string? ReloadCommand { get; set; }
 
+    /// <summary>
+    /// The web root the server serves the definition's names from over plain HTTP (port 80): when set, an ACME CA
+    /// connection with HTTP-01 places its challenge files under <c>{root}/.well-known/acme-challenge/</c> on this server
+    /// over this SSH login, instead of CertMgr's own responder, and removes them afterwards.
+    /// </summary>
+    public string? Http01WebRoot { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 }

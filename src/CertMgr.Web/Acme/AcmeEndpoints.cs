@@ -38,6 +38,7 @@ public static partial class AcmeEndpoints
         acme.MapPost("/authz/{id}", (HttpContext h, string id) => Post(h, AcmeKeyMode.Kid, (s, u, r, ct) => WithId(id, g => s.GetRequiredService<AcmeOrders>().GetAuthorizationAsync(u, r, g, ct))));
         acme.MapPost("/chall/{id}", (HttpContext h, string id) => Post(h, AcmeKeyMode.Kid, (s, u, r, ct) => WithId(id, g => s.GetRequiredService<AcmeOrders>().ChallengeAsync(u, r, g, ct))));
         acme.MapPost("/cert/{id}", (HttpContext h, string id) => Post(h, AcmeKeyMode.Kid, (s, u, r, ct) => WithId(id, g => s.GetRequiredService<AcmeOrders>().CertificateAsync(u, r, g, ct))));
+        acme.MapGet("/renewal-info/{certId}", async (HttpContext h, string certId) => { var r = await ActivatorUtilities.CreateInstance<AcmeRenewalInfo>(h.RequestServices).GetAsync(certId, h.RequestAborted); await (r.IsSuccess ? WriteAsync(h, r.Value) : WriteProblemAsync(h, r.Error!)); });
         return app;
     }
 
@@ -72,6 +73,7 @@ public static partial class AcmeEndpoints
             ["newOrder"] = urls.NewOrder,
             ["revokeCert"] = urls.RevokeCert,
             ["keyChange"] = urls.KeyChange,
+            ["renewalInfo"] = urls.Base + "/renewal-info",
             ["meta"] = new JsonObject { ["externalAccountRequired"] = options.RequireEab },
         };
         await WriteAsync(http, new AcmeReply(200, directory));

@@ -22,7 +22,7 @@ public static class AutoInstallApi
     public sealed record AutoInstallBody(
         bool? Enabled, string? Profile, string? Host, int? Port, string? Username, string? AuthMethod, string? Password, string? PrivateKey,
         string? KeyPassphrase, bool? UseSudo, string? CertificatePath, string? ChainPath, string? FullChainPath, string? KeyPath, string? CombinedPath,
-        string? FileOwner, string? FileGroup, string? KeyMode, string? ValidateCommand, string? ReloadCommand, bool? ClearHostKey)
+        string? FileOwner, string? FileGroup, string? KeyMode, string? ValidateCommand, string? ReloadCommand, bool? ClearHostKey, string? Http01WebRoot = null)
     {
         public override string ToString() => $"AutoInstallBody {{ Profile = {Profile}, Host = {Host}, Port = {Port}, Username = {Username} }}";
     }
@@ -31,7 +31,7 @@ public static class AutoInstallApi
         Guid DefinitionId, bool Enabled, string Profile, string? Host, int Port, string? Username, string AuthMethod, bool HasPassword, bool HasPrivateKey,
         bool HasKeyPassphrase, string? HostKeyAlgorithm, string? HostKeyFingerprint, bool UseSudo, string? CertificatePath, string? ChainPath,
         string? FullChainPath, string? KeyPath, string? CombinedPath, string? FileOwner, string? FileGroup, string KeyMode, string? ValidateCommand,
-        string? ReloadCommand, DateTimeOffset UpdatedAt);
+        string? ReloadCommand, DateTimeOffset UpdatedAt, string? Http01WebRoot = null);
 
     public sealed record TestInfo(bool Ok, IReadOnlyList<AutoInstallFinding> Findings);
 
@@ -117,13 +117,14 @@ public static class AutoInstallApi
             CertificatePath = body.CertificatePath, ChainPath = body.ChainPath, FullChainPath = body.FullChainPath, KeyPath = body.KeyPath,
             CombinedPath = body.CombinedPath, FileOwner = body.FileOwner, FileGroup = body.FileGroup, KeyMode = body.KeyMode,
             ValidateCommand = body.ValidateCommand, ReloadCommand = body.ReloadCommand, ClearHostKey = body.ClearHostKey ?? false,
+            Http01WebRoot = body.Http01WebRoot,
         };
     }
 
     private static AutoInstallInfo Info(AutoInstallView v) =>
         new(v.DefinitionId, v.Enabled, v.Profile.ToString(), v.Host, v.Port, v.Username, v.AuthMethod.ToString(), v.HasPassword, v.HasPrivateKey,
             v.HasKeyPassphrase, v.HostKeyAlgorithm, v.HostKeyFingerprint, v.UseSudo, v.CertificatePath, v.ChainPath, v.FullChainPath, v.KeyPath,
-            v.CombinedPath, v.FileOwner, v.FileGroup, v.KeyMode, v.ValidateCommand, v.ReloadCommand, v.UpdatedAt);
+            v.CombinedPath, v.FileOwner, v.FileGroup, v.KeyMode, v.ValidateCommand, v.ReloadCommand, v.UpdatedAt, v.Http01WebRoot);
 
     private static bool TryParse<T>(string text, out T value)
         where T : struct, Enum =>

@@ -125,6 +125,35 @@ public sealed class AcmeCaBackendTests(PebbleFixture pebble) : IClassFixture<Peb
         var request = await f.DbAsync(db => db.Requests.AsNoTracking().SingleAsync(r => r.Id == requestId));
         Assert.Equal(RequestStatus.KeyAndCsrReady, request.Status);
         Assert.False(await f.DbAsync(db => db.Certificates.AnyAsync(c => c.RequestId == requestId)));
+        // The Request to CA: failed at the challenge, with the order it belongs to and the CA's problem.
+        var submission = await f.DbAsync(db => db.CaSubmissions.AsNoTracking().SingleAsync(s => s.RequestId == requestId));
+        Assert.Equal(SubmissionStatus.Failed, submission.Status);
+        Assert.StartsWith($"https://127.0.0.1:{_bed.AcmePort}/", submission.ExternalId, StringComparison.Ordinal);
+        Assert.Equal(outcome.Error.Message, submission.Detail);
+        Assert.Contains("http-01 validation of www.other.test", submission.Detail, StringComparison.Ordinal);
+        Assert.NotNull(submission.CompletedAt);
+    }
+
+    [Fact]
+    public async Task ChooseProduct_NameRefusedByCaPolicy_SubmissionFailedBeforeAnyOrder()
+    {
+        await using var f = await AcmeSteps.CoreAsync();
+        var connection = await AcmeSteps.ConnectionAsync(f, AcmeSteps.Http01(_bed, "Pebble policy"));
+        var product = await AcmeSteps.ProductAsync(f, connection.Id);
+
+        var (requestId, outcome) = await AcmeSteps.AcquireAsync(f, product.Id, AcmeTestbed.BlockedName);
+
+        Assert.False(outcome.IsSuccess);
+        Assert.Equal("acme-rejected-identifier", outcome.Error!.Code);
+        Assert.Contains("forbidden by policy", outcome.Error.Message, StringComparison.Ordinal);
+        var submission = await f.DbAsync(db => db.CaSubmissions.AsNoTracking().SingleAsync(s => s.RequestId == requestId));
+        Assert.Equal(SubmissionStatus.Failed, submission.Status);
+        Assert.Null(submission.ExternalId);
+        Assert.Contains("forbidden by policy", submission.Detail, StringComparison.Ordinal);
+        Assert.Contains(AcmeTestbed.BlockedName, submission.Detail, StringComparison.Ordinal);
+        Assert.Equal(connection.Id, submission.CaConnectionId);
+        var request = await f.DbAsync(db => db.Requests.AsNoTracking().SingleAsync(r => r.Id == requestId));
+        Assert.Equal(RequestStatus.KeyAndCsrReady, request.Status);
     }
 
     [Fact]
@@ -186,6 +215,15 @@ public sealed class AcmeEabTests(EabPebbleFixture pebble) : IClassFixture<EabPeb
         var refused = await f.WithAsync(sp => sp.GetRequiredService<CaConnectionService>().RegisterAccountAsync(without.Id, false, AcmeSteps.Actor, CancellationToken.None));
         Assert.Equal("acme-external-account-required", refused.Error?.Code);
         Assert.Contains("External Account Binding", refused.Error!.Message, StringComparison.Ordinal);
+
+        // A submission through the connection without EAB fails at the account, before any order: still on record.
+        var withoutProduct = await AcmeSteps.ProductAsync(f, without.Id);
+        var (refusedRequestId, refusedOutcome) = await AcmeSteps.AcquireAsync(f, withoutProduct.Id, "no-eab.example.test");
+        Assert.Equal("acme-external-account-required", refusedOutcome.Error?.Code);
+        var failed = await f.DbAsync(db => db.CaSubmissions.AsNoTracking().SingleAsync(s => s.RequestId == refusedRequestId));
+        Assert.Equal(SubmissionStatus.Failed, failed.Status);
+        Assert.Null(failed.ExternalId);
+        Assert.Contains("External Account Binding", failed.Detail, StringComparison.Ordinal);
 
         var with = await AcmeSteps.ConnectionAsync(f, AcmeSteps.Http01(_bed, "With EAB") with { EabKeyId = AcmeTestbed.EabKeyId, EabHmacKey = _bed.EabHmacKey });
         Assert.True(with.HasEabHmacKey);

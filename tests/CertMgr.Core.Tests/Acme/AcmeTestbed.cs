@@ -20,6 +20,9 @@ public sealed class AcmeTestbed : IAsyncDisposable
     public const string TsigKeyName = "certmgr-acme";
     public const string EabKeyId = "kid-certmgr";
 
+    /// <summary>A name pebble's policy refuses at the new order (rejectedIdentifier).</summary>
+    public const string BlockedName = "blocked.example.test";
+
     private readonly List<Process> _processes = [];
 
     private AcmeTestbed(string dir) => Dir = dir;
@@ -116,6 +119,7 @@ public sealed class AcmeTestbed : IAsyncDisposable
                 ["ocspResponderURL"] = "",
                 ["externalAccountBindingRequired"] = eabRequired,
                 ["externalAccountMACKeys"] = new JsonObject { [EabKeyId] = EabHmacKey },
+                ["domainBlocklist"] = new JsonArray(BlockedName),
             },
         };
         await File.WriteAllTextAsync(Path.Combine(Dir, "pebble.json"), config.ToJsonString());

@@ -198,8 +198,25 @@ public sealed partial class AcmeOrderFlow(Http01Responder responder, AcmeOptions
 
     private async Task<Result> ProvisionAsync(AcmeSession session, string name, string token, string keyAuthorization, Stopwatch clock, CancellationToken ct)
     {
+        if (session.Settings.Challenge == AcmeChallengeType.Http01 && session.Http01Files is { } files)
+        {
+            var placed = await files.PlaceAsync(token, keyAuthorization, ct);
+            if (placed.IsSuccess)
+            {
+                LogPlaced(logger, files.PathOf(token));
+            }
+
+            return placed;
+        }
+
         if (session.Settings.Challenge == AcmeChallengeType.Http01)
         {
+            if (string.IsNullOrWhiteSpace(session.Settings.Http01Address))
+            {
+                return new Error("acme-http01-no-responder", $"HTTP-01 for {name} needs either CertMgr's responder address on the CA connection "
+                    + "or a web root in the definition's auto-install settings (the challenge file is then placed on the server over SSH).");
+            }
+
             var address = Http01Responder.ParseAddress(session.Settings.Http01Address);
             if (!address.IsSuccess)
             {
@@ -255,6 +272,17 @@ public sealed partial class AcmeOrderFlow(Http01Responder responder, AcmeOptions
 
     private async Task UnprovisionAsync(AcmeSession session, string name, string token, string keyAuthorization)
     {
+        if (session.Settings.Challenge == AcmeChallengeType.Http01 && session.Http01Files is { } files)
+        {
+            var removed = await files.RemoveAsync(token, CancellationToken.None);
+            if (!removed.IsSuccess)
+            {
+                LogHttp01CleanupFailed(logger, files.PathOf(token), removed.Error.Message);
+            }
+
+            return;
+        }
+
         if (session.Settings.Challenge == AcmeChallengeType.Http01)
         {
             responder.Remove(token);
@@ -317,6 +345,12 @@ public sealed partial class AcmeOrderFlow(Http01Responder responder, AcmeOptions
 
     [LoggerMessage(Level = LogLevel.Information, Message = "DNS-01 record {Record} visible at the zone's server")]
     private static partial void LogDnsVisible(ILogger logger, string record);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "HTTP-01 file {Path} placed over SSH")]
+    private static partial void LogPlaced(ILogger logger, string path);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "HTTP-01 file {Path} could not be removed over SSH: {Reason}")]
+    private static partial void LogHttp01CleanupFailed(ILogger logger, string path, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "DNS-01 record {Record} could not be removed: {Reason}")]
     private static partial void LogDnsCleanupFailed(ILogger logger, string record, string reason);

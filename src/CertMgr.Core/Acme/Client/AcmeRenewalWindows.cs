@@ -110,6 +110,41 @@ public sealed class AcmeRenewalWindows(CertMgrDbContext db, SecretProtector prot
         return sha256 is null ? null : (await WindowAsync(sha256, ct))?.Start;
     }
 
+    /// <summary>
+    /// The suggested renewal start of every certificate with a stored window, by certificate id (for a pass over many
+    /// definitions at once).
+    /// </summary>
+    public async Task<Dictionary<Guid, DateTimeOffset>> SuggestedStartsAsync(CancellationToken ct)
+    {
+        var rows = await db.Settings.AsNoTracking().Where(s => s.Key.StartsWith(KeyPrefix)).Select(s => new { s.Key, s.Value }).ToListAsync(ct);
+        if (rows.Count == 0)
+        {
+            return [];
+        }
+
+        var starts = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        foreach (var row in rows)
+        {
+            if (row.Value is { } value && JsonSerializer.Deserialize<StoredRenewalWindow>(value) is { } window)
+            {
+                starts[row.Key[KeyPrefix.Length..]] = window.Start;
+            }
+        }
+
+        var hashes = starts.Keys.ToList();
+        var certificates = await db.Certificates.AsNoTracking().Where(c => c.Source == CertificateSource.Acme && hashes.Contains(c.Sha256))
+            .Select(c => new { c.Id, c.Sha256 }).ToListAsync(ct);
+        return certificates.ToDictionary(c => c.Id, c => starts[c.Sha256]);
+    }
+
+    /// <summary>
+    /// The renewal decision (pure): a certificate is due when there is none, or, where its CA gave an ARI window, once
+    /// the window has begun (the CA's advice replaces the lead time, also when it asks for an early renewal, e.g. after
+    /// a revocation), else when it expires within the renewal lead time.
+    /// </summary>
+    public static bool IsDue(bool hasCurrent, DateTimeOffset? notAfter, int renewalLeadDays, DateTimeOffset? suggestedStart, DateTimeOffset now) =>
+        !hasCurrent || notAfter is null || (suggestedStart is { } start ? start <= now : notAfter.Value <= now.AddDays(renewalLeadDays));
+
     internal static string Describe(StoredRenewalWindow window) =>
         string.Create(CultureInfo.InvariantCulture, $"ARI window {window.Start:yyyy-MM-dd HH:mm} – {window.End:yyyy-MM-dd HH:mm} UTC");
 }

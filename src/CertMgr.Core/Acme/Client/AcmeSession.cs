@@ -39,6 +39,12 @@ public sealed class AcmeSession : IDisposable
     public AcmeClient Client { get; }
     public bool Changed { get; private set; }
 
+    /// <summary>
+    /// For this submission: HTTP-01 files go onto the target server over SSH instead of CertMgr's responder (set from
+    /// the definition's auto-install web root; the caller owns and disposes it).
+    /// </summary>
+    public SshChallengeFiles? Http01Files { get; set; }
+
     /// <summary>Opens a session; a connection without an account key gets a new ES256 key (sealed back at once).</summary>
     public static Result<AcmeSession> Open(CaConnection connection, SecretProtector protector, TimeProvider time)
     {

@@ -6,6 +6,7 @@ using CertMgr.Data;
 using CertMgr.Data.Model;
 using CertMgr.Data.Secrets;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 
 namespace CertMgr.Core.Acquisition.Backends;
 
@@ -13,9 +14,11 @@ namespace CertMgr.Core.Acquisition.Backends;
 /// Any RFC 8555 CA: submit places an order for the definition's names (a renewal names the certificate it replaces
 /// where the CA offers ARI), answers the challenges and finalizes with the request's CSR; it returns Issued when the
 /// CA is done within the step's wait, else Pending with the order URL, which poll continues. The ARI window of each
-/// issued certificate is stored for renewal timing.
+/// issued certificate is stored for renewal timing. HTTP-01 answers go onto the target server over SSH where the
+/// definition's auto-install settings name a web root (<see cref="SshChallengeFiles"/>), else to CertMgr's responder.
+/// A failure after the order exists carries the order URL, so the submission record names it.
 /// </summary>
-public sealed class AcmeCaBackend(CertMgrDbContext db, SecretProtector protector, AcmeOrderFlow flow, AcmeRenewalWindows windows, TimeProvider time) : ICaBackend
+public sealed partial class AcmeCaBackend(CertMgrDbContext db, SecretProtector protector, AcmeOrderFlow flow, AcmeRenewalWindows windows, TimeProvider time, ILogger<AcmeCaBackend> logger) : ICaBackend
 {
     public CaBackendKind Kind => CaBackendKind.Acme;
 
@@ -31,9 +34,17 @@ public sealed class AcmeCaBackend(CertMgrDbContext db, SecretProtector protector
         }
 
         using var session = opened.Value;
+        await using var files = await ChallengeFilesAsync(session, request.Definition.Id, ct);
         var replaces = await ReplacesAsync(session, request, ct);
-        var progress = await flow.StartAsync(session, DefinitionNames.Of(request.Definition), request.Csr, request.Product.Template, replaces, ct);
-        return await OutcomeAsync(session, progress, ct);
+        var order = await session.Client.NewOrderAsync(DefinitionNames.Of(request.Definition), request.Product.Template, replaces, ct);
+        if (!order.IsSuccess)
+        {
+            return new CaOutcome.Failed(order.Error);
+        }
+
+        LogOrder(logger, request.RequestId, order.Value.Url?.AbsoluteUri ?? "", replaces ?? "none");
+        var progress = await flow.ContinueAsync(session, order.Value, request.Csr, ct);
+        return await OutcomeAsync(session, progress, order.Value.Url, ct);
     }
 
     public async Task<CaOutcome> PollAsync(CaPollRequest request, CancellationToken ct)
@@ -57,13 +68,15 @@ public sealed class AcmeCaBackend(CertMgrDbContext db, SecretProtector protector
         }
 
         using var session = opened.Value;
+        var definitionId = await db.Requests.AsNoTracking().Where(r => r.Id == request.RequestId).Select(r => r.DefinitionId).SingleAsync(ct);
+        await using var files = await ChallengeFilesAsync(session, definitionId, ct);
         var order = await session.Client.OrderAsync(orderUrl, ct);
         if (!order.IsSuccess)
         {
-            return new CaOutcome.Failed(order.Error);
+            return new CaOutcome.Failed(order.Error) { Reference = orderUrl.AbsoluteUri };
         }
 
-        return await OutcomeAsync(session, await flow.ContinueAsync(session, order.Value, csr, ct), ct);
+        return await OutcomeAsync(session, await flow.ContinueAsync(session, order.Value, csr, ct), orderUrl, ct);
     }
 
     public async Task<Result> RevokeAsync(CaRevokeRequest request, CancellationToken ct)
@@ -152,11 +165,34 @@ public sealed class AcmeCaBackend(CertMgrDbContext db, SecretProtector protector
         return AcmeClient.RenewalId(current);
     }
 
-    private async Task<CaOutcome> OutcomeAsync(AcmeSession session, Result<AcmeProgress> progress, CancellationToken ct)
+    /// <summary>
+    /// HTTP-01 files on the target server over SSH when the definition's auto-install settings name a web root (the
+    /// tracked settings: a host key pinned at this first login is saved with the acquisition step), else null: CertMgr's
+    /// own responder answers.
+    /// </summary>
+    private async Task<SshChallengeFiles?> ChallengeFilesAsync(AcmeSession session, Guid definitionId, CancellationToken ct)
+    {
+        if (session.Settings.Challenge != AcmeChallengeType.Http01)
+        {
+            return null;
+        }
+
+        var settings = await db.SshInstallSettings.SingleOrDefaultAsync(s => s.DefinitionId == definitionId, ct);
+        if (!SshChallengeFiles.Applies(settings))
+        {
+            return null;
+        }
+
+        session.Http01Files = new SshChallengeFiles(settings!, protector, time);
+        return session.Http01Files;
+    }
+
+    private async Task<CaOutcome> OutcomeAsync(AcmeSession session, Result<AcmeProgress> progress, Uri? orderUrl, CancellationToken ct)
     {
         if (!progress.IsSuccess)
         {
-            return new CaOutcome.Failed(progress.Error);
+            // Past the new order, the record keeps the order URL beside the CA's problem.
+            return new CaOutcome.Failed(progress.Error) { Reference = orderUrl?.AbsoluteUri };
         }
 
         var p = progress.Value;
@@ -173,4 +209,7 @@ public sealed class AcmeCaBackend(CertMgrDbContext db, SecretProtector protector
 
         return new CaOutcome.Issued(chain.Certificates[0], [.. chain.Certificates.Skip(1)], CertificateSource.Acme, p.Order.Url!.AbsoluteUri);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "ACME order {OrderUrl} placed for request {RequestId}; replaces (ARI) {Replaces}")]
+    private static partial void LogOrder(ILogger logger, Guid requestId, string orderUrl, string replaces);
 }

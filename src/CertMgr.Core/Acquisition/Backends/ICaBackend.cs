@@ -65,7 +65,11 @@ public abstract record CaOutcome
     }
 
     /// <summary>The CA refused or could not be reached; nothing was issued.</summary>
-    public sealed record Failed(Error Error) : CaOutcome;
+    public sealed record Failed(Error Error) : CaOutcome
+    {
+        /// <summary>The CA's handle for what failed (e.g. the ACME order URL) when it got that far; recorded with the submission.</summary>
+        public string? Reference { get; init; }
+    }
 }
 
 /// <summary>

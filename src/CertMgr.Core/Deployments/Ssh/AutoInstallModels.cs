@@ -28,6 +28,8 @@ public sealed record AutoInstallInput
     public string? KeyMode { get; init; }
     public string? ValidateCommand { get; init; }
     public string? ReloadCommand { get; init; }
+    /// <summary>The web root for ACME HTTP-01 challenge files on this server (empty: CertMgr's own responder).</summary>
+    public string? Http01WebRoot { get; init; }
     /// <summary>Forget the pinned host key: the next successful login pins the one it sees.</summary>
     public bool ClearHostKey { get; init; }
 
@@ -59,7 +61,8 @@ public sealed record AutoInstallView(
     string KeyMode,
     string? ValidateCommand,
     string? ReloadCommand,
-    DateTimeOffset UpdatedAt)
+    DateTimeOffset UpdatedAt,
+    string? Http01WebRoot = null)
 {
     public static AutoInstallView From(SshInstallSettings s)
     {
@@ -67,7 +70,7 @@ public sealed record AutoInstallView(
         return new(s.DefinitionId, s.Enabled, s.Profile, s.Host, s.Port, s.Username, s.AuthMethod, s.EncryptedPassword is not null,
             s.EncryptedPrivateKey is not null, s.EncryptedKeyPassphrase is not null, s.HostKeyAlgorithm, s.HostKeyFingerprint, s.UseSudo,
             s.CertificatePath, s.ChainPath, s.FullChainPath, s.KeyPath, s.CombinedPath, s.FileOwner, s.FileGroup, s.KeyMode,
-            s.ValidateCommand, s.ReloadCommand, s.UpdatedAt);
+            s.ValidateCommand, s.ReloadCommand, s.UpdatedAt, s.Http01WebRoot);
     }
 }
 

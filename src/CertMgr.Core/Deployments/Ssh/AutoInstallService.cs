@@ -106,6 +106,7 @@ public sealed partial class AutoInstallService(CertMgrDbContext db, SecretProtec
         s.KeyMode = Clean(input.KeyMode) ?? "0600";
         s.ValidateCommand = ssh ? Clean(input.ValidateCommand) ?? d.ValidateCommand : null;
         s.ReloadCommand = ssh ? Clean(input.ReloadCommand) ?? d.ReloadCommand : null;
+        s.Http01WebRoot = ssh ? Clean(input.Http01WebRoot)?.TrimEnd('/') is { Length: > 0 } root ? root : null : null;
         if (ssh && Files(s) is { } missing)
         {
             db.ChangeTracker.Clear();
@@ -302,7 +303,7 @@ public sealed partial class AutoInstallService(CertMgrDbContext db, SecretProtec
             foreach (var (field, value) in new[]
             {
                 ("certificatePath", input.CertificatePath), ("chainPath", input.ChainPath), ("fullChainPath", input.FullChainPath),
-                ("keyPath", input.KeyPath), ("combinedPath", input.CombinedPath),
+                ("keyPath", input.KeyPath), ("combinedPath", input.CombinedPath), ("http01WebRoot", Clean(input.Http01WebRoot)?.TrimEnd('/')),
             })
             {
                 if (Clean(value) is { } path && !IsPath(path))

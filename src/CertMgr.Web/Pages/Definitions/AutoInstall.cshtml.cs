@@ -41,6 +41,7 @@ public sealed class AutoInstallModel(AutoInstallService service, CertMgrDbContex
         public string KeyMode { get; set; } = "0600";
         public string? ValidateCommand { get; set; }
         public string? ReloadCommand { get; set; }
+        public string? Http01WebRoot { get; set; }
         public bool ClearHostKey { get; set; }
     }
 
@@ -77,7 +78,7 @@ public sealed class AutoInstallModel(AutoInstallService service, CertMgrDbContex
             {
                 Enabled = s.Enabled, Profile = s.Profile, Host = s.Host, Port = s.Port, Username = s.Username, AuthMethod = s.AuthMethod, UseSudo = s.UseSudo,
                 CertificatePath = s.CertificatePath, ChainPath = s.ChainPath, FullChainPath = s.FullChainPath, KeyPath = s.KeyPath, CombinedPath = s.CombinedPath,
-                FileOwner = s.FileOwner, FileGroup = s.FileGroup, KeyMode = s.KeyMode, ValidateCommand = s.ValidateCommand, ReloadCommand = s.ReloadCommand,
+                FileOwner = s.FileOwner, FileGroup = s.FileGroup, KeyMode = s.KeyMode, ValidateCommand = s.ValidateCommand, ReloadCommand = s.ReloadCommand, Http01WebRoot = s.Http01WebRoot,
             };
         }
         else
@@ -140,6 +141,7 @@ public sealed class AutoInstallModel(AutoInstallService service, CertMgrDbContex
         PrivateKey = f.PrivateKey, KeyPassphrase = f.KeyPassphrase, UseSudo = f.UseSudo, CertificatePath = f.CertificatePath, ChainPath = f.ChainPath,
         FullChainPath = f.FullChainPath, KeyPath = f.KeyPath, CombinedPath = f.CombinedPath, FileOwner = f.FileOwner, FileGroup = f.FileGroup,
         KeyMode = f.KeyMode, ValidateCommand = f.ValidateCommand, ReloadCommand = f.ReloadCommand, ClearHostKey = f.ClearHostKey,
+        Http01WebRoot = f.Http01WebRoot,
     };
 
     private async Task<bool> LoadAsync(Guid id, CancellationToken ct)
