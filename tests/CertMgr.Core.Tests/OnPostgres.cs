@@ -71,3 +71,8 @@ public sealed class UnattendedEngineOnPostgresTests : Unattended.UnattendedEngin
 {
     protected override TestDatabase Database => TestDatabase.Postgres;
 }
+
+public sealed class NotificationEmailsOnPostgresTests : CertMgr.Core.Tests.Notifications.NotificationEmailsTests
+{
+    protected override TestDatabase Database => TestDatabase.Postgres;
+}

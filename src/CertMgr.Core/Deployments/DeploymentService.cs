@@ -173,7 +173,7 @@ public sealed partial class DeploymentService(
         var deployment = await FindAsync(id, ct);
         return deployment is null
             ? NotFound().Error!
-            : DeploymentEmails.InstallRequest(deployment, deployment.Certificate.Definition, PackageOf(deployment)?.FileName, consoleBase);
+            : (await Notifications.DeploymentNotices.InstallRequestAsync(db, protector, time, deployment, PackageOf(deployment), consoleBase, preview: true, ct)).Email;
     }
 
     /// <summary>
@@ -206,15 +206,17 @@ public sealed partial class DeploymentService(
                 if (deployment.ServerAdminEmail is not null)
                 {
                     // No one needs to install anything: the server admin is told what was installed instead of asked.
-                    Queue(DeploymentEmails.InstallNotification(deployment, definition, installed.Detail, consoleBase), deployment.Id, now);
+                    Queue(await Notifications.DeploymentNotices.InstallNotificationEmailAsync(db, deployment, installed.Detail, consoleBase, ct), deployment.Id, now, Notifications.NotificationKinds.InstallNotification);
                 }
+
+                await Notifications.DeploymentNotices.InstalledAsync(db, deployment, installed.Detail, consoleBase, now, ct);
 
                 break;
             case InstallOutcome.NeedsPerson when deployment.ServerAdminEmail is null:
                 return new Error("admin-email-missing", "The automatic install needs a person, and the deployment has no server administrator email to send the install request to; download the email text and hand it over instead.");
             case InstallOutcome.NeedsPerson:
-                var email = DeploymentEmails.InstallRequest(deployment, definition, PackageOf(deployment)?.FileName, consoleBase);
-                Queue(email, deployment.Id, now);
+                var (email, attachment) = await Notifications.DeploymentNotices.InstallRequestAsync(db, protector, time, deployment, PackageOf(deployment), consoleBase, preview: false, ct);
+                Queue(email, deployment.Id, now, Notifications.EmailTemplateCatalog.InstallRequest, attachment);
                 deployment.Status = DeploymentFlow.Next(deployment.Status, DeploymentStep.RequestInstall);
                 Record(deployment, DeploymentStep.RequestInstall, "success", new($"Install request email to {deployment.ServerAdminEmail} recorded (queued): {email.Subject}"), actor, now);
                 break;
@@ -323,6 +325,7 @@ public sealed partial class DeploymentService(
         var probe = await ProbeSettledAsync(host, port, sni, anchors.Value, deployment, ct);
         var now = time.GetUtcNow();
         var outcome = DeployCheckOutcome.From(EndpointChecks.Evaluate(probe, expect, now));
+        await Notifications.DeploymentNotices.CheckedAsync(db, deployment, LastCheck(deployment)?.Outcome, outcome, now, ct);
         var ok = outcome.Status == CheckStatus.Ok;
         deployment.Status = DeploymentFlow.Next(deployment.Status, DeploymentStep.Check, ok);
         Record(deployment, DeploymentStep.Check, outcome.Status.ToString().ToUpperInvariant(),
@@ -362,7 +365,7 @@ public sealed partial class DeploymentService(
         }
 
         return LastCheck(deployment) is { } last
-            ? DeploymentEmails.CheckResult(deployment, deployment.Certificate.Definition, last.Outcome, last.At)
+            ? await Notifications.DeploymentNotices.CheckResultEmailAsync(db, deployment, last.Outcome, last.At, ct)
             : new Error("no-check-result", "There is no deploy check result yet; run the deploy check first.");
     }
 
@@ -386,8 +389,8 @@ public sealed partial class DeploymentService(
         }
 
         var now = time.GetUtcNow();
-        var email = DeploymentEmails.CheckResult(deployment, deployment.Certificate.Definition, last.Outcome, last.At);
-        Queue(email, deployment.Id, now);
+        var email = await Notifications.DeploymentNotices.CheckResultEmailAsync(db, deployment, last.Outcome, last.At, ct);
+        Queue(email, deployment.Id, now, Notifications.NotificationKinds.DeployCheck);
         Record(deployment, DeploymentStep.SendResult, "success", new($"Check result email to {deployment.ServerAdminEmail} recorded (queued): {email.Subject}"), actor, now);
         await db.SaveChangesAsync(ct);
         LogStep(logger, deployment.Id, deployment.Certificate.DefinitionId, DeploymentFlow.ActionOf(DeploymentStep.SendResult));
@@ -474,9 +477,11 @@ public sealed partial class DeploymentService(
         audit.Outcome = success ? "success" : "failure";
     }
 
-    private void Queue(EmailText email, Guid deploymentId, DateTimeOffset now) =>
+    private void Queue(EmailText email, Guid deploymentId, DateTimeOffset now, string kind, Guid? attachmentDocumentId = null) =>
         db.SentEmails.Add(new SentEmail
         {
+            Kind = kind,
+            AttachmentDocumentId = attachmentDocumentId,
             To = [.. email.To],
             Subject = email.Subject,
             Body = email.Body,

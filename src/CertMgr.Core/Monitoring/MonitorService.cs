@@ -155,9 +155,11 @@ public sealed partial class MonitorService(
         var reports = await MonitorPass.RunAsync(targets, options.Degree, options.Probe, time, ct, progress);
 
         var ended = time.GetUtcNow();
+        var notices = new Notifications.AdminNotices(db);
         for (var i = 0; i < reports.Length; i++)
         {
             var r = reports[i];
+            await Notifications.MonitorNotices.AddIfChangedAsync(notices, definitions[i], r.Status, r.Target, r.Summary, ended, CancellationToken.None);
             db.MonitorResults.Add(new MonitorResult
             {
                 MonitorRunId = run.Id,

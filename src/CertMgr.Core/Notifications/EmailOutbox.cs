@@ -1,4 +1,5 @@
 using CertMgr.Core.Common;
+using CertMgr.Core.Documents;
 using CertMgr.Data;
 using CertMgr.Data.Model;
 using Microsoft.EntityFrameworkCore;
@@ -17,7 +18,7 @@ public sealed record OutboxPassResult(int Sent, int Retrying, int Failed, bool S
 /// again when its backoff has passed (at least once, never zero times).
 /// </summary>
 public sealed partial class EmailOutbox(CertMgrDbContext db, NotificationSettings settings, ISmtpTransport transport, NotificationOptions options,
-    TimeProvider time, ILogger<EmailOutbox> logger)
+    DocumentStore documents, TimeProvider time, ILogger<EmailOutbox> logger)
 {
     /// <summary>Adds a Queued email to the caller's unit of work (sent by the worker after the caller commits).</summary>
     public static SentEmail Queue(CertMgrDbContext db, OutgoingEmail email, string? relatedType, Guid? relatedId, DateTimeOffset now)
@@ -128,7 +129,26 @@ public sealed partial class EmailOutbox(CertMgrDbContext db, NotificationSetting
             return new Error("email-invalid", bad is null ? "The email has no recipient." : $"Not an email address: {bad}");
         }
 
-        return await transport.SendAsync(connection, new OutgoingEmail(email.To, email.Cc, email.Subject, email.Body), ct);
+        List<EmailAttachment>? attachments = null;
+        if (email.AttachmentDocumentId is { } documentId)
+        {
+            // Read at each try from the document folder: a package deleted meanwhile fails the email with the reason.
+            var document = await db.Documents.AsNoTracking().SingleOrDefaultAsync(d => d.Id == documentId, ct);
+            var opened = document is null
+                ? Error.NotFound("attachment-missing", "The attached document no longer exists.")
+                : await documents.OpenAsync(document.DefinitionId, document.Id, ct);
+            if (!opened.IsSuccess)
+            {
+                return new Error("email-invalid", $"The attachment cannot be read: {opened.Error!.Message}");
+            }
+
+            await using var content = opened.Value.Content;
+            using var buffer = new MemoryStream();
+            await content.CopyToAsync(buffer, ct);
+            attachments = [new EmailAttachment(document!.FileName, document.ContentType ?? "application/octet-stream", buffer.ToArray())];
+        }
+
+        return await transport.SendAsync(connection, new OutgoingEmail(email.To, email.Cc, email.Subject, email.Body, attachments), ct);
     }
 
     private static string Truncate(string s) => s.Length <= 2000 ? s : s[..2000];

@@ -5,7 +5,11 @@ using Microsoft.Extensions.Logging;
 
 namespace CertMgr.Core.Notifications;
 
-/// <summary>Runs <see cref="EmailOutbox.DeliverDueAsync"/> every <see cref="NotificationOptions.PollInterval"/> in the server process.</summary>
+/// <summary>
+/// Every <see cref="NotificationOptions.PollInterval"/> in the server process: queues Pending administrator notices as
+/// emails (<see cref="NotificationSender"/>), runs <see cref="EmailOutbox.DeliverDueAsync"/>, then writes the daily
+/// digest when due (<see cref="DailyDigest"/>; it goes out on the next tick). A digest fault never holds up delivery.
+/// </summary>
 public sealed partial class EmailOutboxWorker(IServiceScopeFactory scopes, NotificationOptions options, TimeProvider time, ILogger<EmailOutboxWorker> logger)
     : BackgroundService
 {
@@ -16,7 +20,9 @@ public sealed partial class EmailOutboxWorker(IServiceScopeFactory scopes, Notif
     private async Task DeliverDueAsync(CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<NotificationSender>().QueuePendingAsync(ct);
         await scope.ServiceProvider.GetRequiredService<EmailOutbox>().DeliverDueAsync(ct);
+        await scope.ServiceProvider.GetRequiredService<DailyDigest>().RunIfDueAsync(ct);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Email outbox pass failed")]

@@ -27,7 +27,27 @@ public sealed class MailKitSmtpTransport(NotificationOptions options) : ISmtpTra
         }
 
         message.Subject = email.Subject;
-        message.Body = new TextPart("plain") { Text = email.Body };
+        var text = new TextPart("plain") { Text = email.Body };
+        if (email.Attachments is { Count: > 0 } attachments)
+        {
+            var mixed = new Multipart("mixed") { text };
+            foreach (var a in attachments)
+            {
+                mixed.Add(new MimePart(ContentType.Parse(a.ContentType))
+                {
+                    Content = new MimeContent(new MemoryStream(a.Content, writable: false)),
+                    ContentDisposition = new ContentDisposition(ContentDisposition.Attachment),
+                    ContentTransferEncoding = ContentEncoding.Base64,
+                    FileName = a.FileName,
+                });
+            }
+
+            message.Body = mixed;
+        }
+        else
+        {
+            message.Body = text;
+        }
 
         using var client = new SmtpClient { Timeout = (int)options.SmtpTimeout.TotalMilliseconds };
         if (options.ServerCertificateValidation is { } validate)

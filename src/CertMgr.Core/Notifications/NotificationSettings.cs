@@ -42,6 +42,7 @@ public sealed class NotificationSettings(CertMgrDbContext db, SecretProtector pr
 
         var now = time.GetUtcNow();
         var row = await db.Settings.SingleOrDefaultAsync(s => s.Key == SettingKey, ct);
+        var before = Read(row);
         if (row is null)
         {
             row = new Setting { Key = SettingKey };
@@ -74,9 +75,7 @@ public sealed class NotificationSettings(CertMgrDbContext db, SecretProtector pr
             passwordChange = "changed";
         }
 
-        var s = parsed.Value;
-        db.Record(now, actor, ObjectType, null, "update", detail:
-            $"admin {s.AdminEmail ?? "none"}; SMTP {(s.SmtpHost is null ? "off" : $"{s.SmtpHost}:{s.SmtpPort} {s.SmtpSecurity}")}, user {s.SmtpUser ?? "none"}, password {passwordChange}, sender {s.SenderAddress ?? "none"}");
+        db.Record(now, actor, ObjectType, null, "update", detail: Changes(before, parsed.Value, passwordChange));
         await db.SaveChangesAsync(ct);
         return View(row, password);
     }
@@ -133,6 +132,7 @@ public sealed class NotificationSettings(CertMgrDbContext db, SecretProtector pr
             Tries = 1,
             LastError = sent.IsSuccess ? null : sent.Error!.Message,
             RelatedType = TestEmailRelatedType,
+            Kind = "test",
             CreatedAt = now,
             SentAt = sent.IsSuccess ? now : null,
             LastAttemptAt = now,
@@ -141,6 +141,34 @@ public sealed class NotificationSettings(CertMgrDbContext db, SecretProtector pr
             sent.IsSuccess ? $"to {recipient}: {sent.Value}" : $"to {recipient}: {sent.Error!.Message}");
         await db.SaveChangesAsync(ct);
         return sent;
+    }
+
+    /// <summary>The audit text of a save: each field that changed, old and new; the password only as kept/changed/removed.</summary>
+    internal static string Changes(StoredSettings before, StoredSettings after, string passwordChange)
+    {
+        var changed = new List<string>();
+        void Add(string name, object? a, object? b)
+        {
+            if (!Equals(a, b))
+            {
+                changed.Add($"{name} {a ?? "none"} -> {b ?? "none"}");
+            }
+        }
+
+        Add("admin name", before.AdminName, after.AdminName);
+        Add("admin email", before.AdminEmail, after.AdminEmail);
+        Add("SMTP host", before.SmtpHost, after.SmtpHost);
+        Add("SMTP port", before.SmtpPort, after.SmtpPort);
+        Add("SMTP security", before.SmtpSecurity, after.SmtpSecurity);
+        Add("SMTP user", before.SmtpUser, after.SmtpUser);
+        Add("sender", before.SenderAddress, after.SenderAddress);
+        Add("sender name", before.SenderName, after.SenderName);
+        if (passwordChange != "kept")
+        {
+            changed.Add($"password {passwordChange}");
+        }
+
+        return changed.Count == 0 ? "no change" : string.Join("; ", changed);
     }
 
     internal static bool IsEmail(string value) =>

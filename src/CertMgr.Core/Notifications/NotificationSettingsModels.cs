@@ -52,5 +52,8 @@ public sealed record SmtpConnection(string Host, int Port, SmtpSecurity Security
     public override string ToString() => $"{Host}:{Port} ({Security})"; // never the password
 }
 
-/// <summary>One message to send.</summary>
-public sealed record OutgoingEmail(IReadOnlyList<string> To, IReadOnlyList<string> Cc, string Subject, string Body);
+/// <summary>One message to send, with optional attachments.</summary>
+public sealed record OutgoingEmail(IReadOnlyList<string> To, IReadOnlyList<string> Cc, string Subject, string Body, IReadOnlyList<EmailAttachment>? Attachments = null);
+
+/// <summary>A file attached to an email.</summary>
+public sealed record EmailAttachment(string FileName, string ContentType, byte[] Content);

@@ -104,6 +104,11 @@ public static class ServiceRegistration
         services.TryAddSingleton<Notifications.ISmtpTransport, Notifications.MailKitSmtpTransport>();
         services.AddScoped<Notifications.NotificationSettings>();
         services.AddScoped<Notifications.EmailOutbox>();
+        services.AddScoped<Notifications.NotificationSender>();
+        services.AddScoped<Notifications.DailyDigest>();
+        services.AddScoped<Notifications.EmailTemplates>();
+        services.AddScoped<Notifications.NotificationPreferences>();
+        services.AddScoped<Notifications.InstallPackageLinks>();
         services.AddHostedService<Notifications.EmailOutboxWorker>(); // only where a host runs: the server
         services.TryAddSingleton(new Notifications.Webhooks.WebhookOptions());
         services.AddSingleton<Notifications.Webhooks.WebhookSender>();

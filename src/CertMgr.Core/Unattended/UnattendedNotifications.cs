@@ -1,3 +1,4 @@
+using CertMgr.Core.Notifications;
 using CertMgr.Data;
 using CertMgr.Data.Model;
 
@@ -6,35 +7,22 @@ namespace CertMgr.Core.Unattended;
 /// <summary>The administrator notifications the engine records in the outbox (sent by email and webhook later).</summary>
 public static class UnattendedNotifications
 {
-    public const string InterruptedKind = "unattended-interrupted";
+    public const string InterruptedKind = NotificationKinds.UnattendedInterrupted;
 
-    /// <summary>Adds the notice that a definition's unattended process waits for a person, to the caller's unit of work.</summary>
-    public static Notification Interrupted(
-        CertMgrDbContext db, CertificateDefinition definition, string step, string reason, Guid? requestId, Guid? deploymentId, DateTimeOffset now)
+    /// <summary>Adds the notice that a definition's unattended process waits for a person, to the caller's unit of work (text from its template).</summary>
+    public static Task<Notification> InterruptedAsync(
+        CertMgrDbContext db, CertificateDefinition definition, string step, string reason, Guid? requestId, Guid? deploymentId, DateTimeOffset now, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(definition);
-        var body = $"""
-            The unattended process of certificate definition "{definition.Name}" ({definition.CommonName}) stopped at the {step} step and waits for a person.
-
-            Reason: {reason}
-
-            Fix the cause and the next unattended pass resumes the process from that step, or continue it by hand in the console (definition {definition.Id}).
-            """;
-        var notification = new Notification
+        var values = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            Kind = InterruptedKind,
-            Subject = Truncate($"Unattended renewal of {definition.Name} interrupted at {step}", 400),
-            Body = body,
-            DefinitionId = definition.Id,
-            RequestId = requestId,
-            DeploymentId = deploymentId,
-            Status = NotificationStatus.Pending,
-            CreatedAt = now,
+            ["definition_name"] = definition.Name,
+            ["common_name"] = definition.CommonName,
+            ["step"] = step,
+            ["reason"] = reason,
+            ["definition_id"] = definition.Id.ToString(),
         };
-        db.Notifications.Add(notification);
-        return notification;
+        return new AdminNotices(db).AddAsync(InterruptedKind, values, now, ct, definitionId: definition.Id, requestId: requestId, deploymentId: deploymentId);
     }
-
-    private static string Truncate(string text, int max) => text.Length <= max ? text : text[..max];
 }

@@ -134,7 +134,7 @@ public sealed class UnattendedProcess(
 
         if (!string.Equals(state.NotifiedKey, key[..Math.Min(key.Length, 2100)], StringComparison.Ordinal))
         {
-            UnattendedNotifications.Interrupted(db, definition, result.Step, reason, result.RequestId, result.DeploymentId, now);
+            await UnattendedNotifications.InterruptedAsync(db, definition, result.Step, reason, result.RequestId, result.DeploymentId, now, ct);
             state.NotifiedKey = key[..Math.Min(key.Length, 2100)];
         }
 

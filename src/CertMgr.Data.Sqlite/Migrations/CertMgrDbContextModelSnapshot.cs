@@ -1516,6 +1516,9 @@ namespace CertMgr.Data.Sqlite.Migrations
                     b.Property<Guid>("Id")
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("AttachmentDocumentId")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Body")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -1526,6 +1529,10 @@ namespace CertMgr.Data.Sqlite.Migrations
 
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("Kind")
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT");
 
                     b.Property<long?>("LastAttemptAt")
                         .HasColumnType("INTEGER");

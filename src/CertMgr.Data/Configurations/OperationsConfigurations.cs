@@ -191,6 +191,7 @@ internal sealed class SentEmailConfiguration : IEntityTypeConfiguration<SentEmai
         b.ToTable("sent_emails");
         b.Property(x => x.Subject).HasMaxLength(998);
         b.Property(x => x.RelatedType).HasMaxLength(100);
+        b.Property(x => x.Kind).HasMaxLength(50);
         b.HasIndex(x => x.CreatedAt);
         b.HasIndex(x => x.Status);
         b.HasIndex(x => new { x.Status, x.NextAttemptAt }); // the outbox worker's "due" query

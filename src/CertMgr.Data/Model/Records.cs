@@ -19,6 +19,10 @@ public sealed class SentEmail
     public DateTimeOffset? NextAttemptAt { get; set; }
     /// <summary>When the last try ended (sent or refused).</summary>
     public DateTimeOffset? LastAttemptAt { get; set; }
+    /// <summary>The email's kind (an email template kind, e.g. install-request, monitor-ng, digest, test); null for older rows.</summary>
+    public string? Kind { get; set; }
+    /// <summary>A document (the install package) attached when the email is sent; read from the document folder at each try.</summary>
+    public Guid? AttachmentDocumentId { get; set; }
 }
 
 /// <summary>One action or lifecycle event, with who did it and from where.</summary>

@@ -376,7 +376,9 @@ public class DeploymentServiceTests : IAsyncLifetime
         Assert.Equal(DeploymentStatus.InstallRequested, requested.Value.Status);
         var email = Assert.Single(await WithServiceAsync(s => s.EmailsAsync(deployment.Id, CancellationToken.None)));
         Assert.Contains(Thumbprints.Sha1(_current), email.Body, StringComparison.Ordinal);
-        Assert.Contains($"https://certmgr.example.test:23466/api/v1/deployments/{deployment.Id}/package", email.Body, StringComparison.Ordinal);
+        // The package goes by a signed, time-limited link (Notifications/InstallPackageLinks), not the signed-in API.
+        Assert.Contains($"https://certmgr.example.test:23466/package/{deployment.Id}?expires=", email.Body, StringComparison.Ordinal);
+        Assert.Equal("install-request", email.Kind);
         Assert.Contains("web01.deploy.test", email.Subject, StringComparison.Ordinal);
         Assert.DoesNotContain(Password, email.Body, StringComparison.Ordinal);
         Assert.DoesNotContain("PRIVATE KEY", email.Body, StringComparison.Ordinal);

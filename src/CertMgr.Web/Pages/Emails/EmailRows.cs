@@ -20,6 +20,7 @@ public sealed class EmailRow
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset? SentAt { get; init; }
     public DateTimeOffset? NextAttemptAt { get; init; }
+    public string? Kind { get; init; }
 }
 
 /// <summary>The Sent Emails projection, columns, search, status filter, badges and related-object links.</summary>
@@ -42,6 +43,18 @@ public static class EmailRows
         new(nameof(EmailStatus.Failed), "Failed"),
     ]);
 
+    /// <summary>Every email kind: the template kinds and the test email.</summary>
+    public static IReadOnlyList<string> Kinds { get; } = [.. Core.Notifications.EmailTemplateCatalog.All.Select(k => k.Kind), "test"];
+
+    public static ListFilter KindFilter { get; } = new("kind", "Kind",
+    [
+        new(null, "Any kind"),
+        .. Core.Notifications.EmailTemplateCatalog.All.Select(k => new FilterOption(k.Kind, k.Title)),
+        new("test", "Test email"),
+    ]);
+
+    public static string? ParseKind(string? value) => Kinds.FirstOrDefault(k => string.Equals(k, value?.Trim(), StringComparison.OrdinalIgnoreCase));
+
     public static IQueryable<EmailRow> Rows(CertMgrDbContext db)
     {
         ArgumentNullException.ThrowIfNull(db);
@@ -58,6 +71,7 @@ public static class EmailRows
             CreatedAt = e.CreatedAt,
             SentAt = e.SentAt,
             NextAttemptAt = e.NextAttemptAt,
+            Kind = e.Kind,
         });
     }
 
@@ -92,12 +106,12 @@ public static class EmailRows
         _ => type,
     };
 
-    /// <summary>Search: subject (case-insensitive substring) or the last error.</summary>
+    /// <summary>Search: subject, a recipient (case-insensitive substring) or the last error.</summary>
     [SuppressMessage("Performance", "CA1862", Justification = "Translated to SQL, where Contains(string, StringComparison) has no translation.")]
     public static Expression<Func<EmailRow, bool>> Search(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
         var t = text.ToLowerInvariant();
-        return r => r.Subject.ToLower().Contains(t) || (r.LastError != null && r.LastError.ToLower().Contains(t));
+        return r => r.Subject.ToLower().Contains(t) || (r.LastError != null && r.LastError.ToLower().Contains(t)) || r.To.Any(a => a.ToLower().Contains(t));
     }
 }

@@ -16,6 +16,9 @@ public sealed class IndexModel(CertMgrDbContext db, TimeProvider time) : PageMod
     [BindProperty(SupportsGet = true)]
     public string? Status { get; set; }
 
+    [BindProperty(SupportsGet = true)]
+    public string? Kind { get; set; }
+
     public PagedResult<EmailRow> Result { get; private set; } = null!;
 
     public ListView List { get; private set; } = null!;
@@ -31,6 +34,12 @@ public sealed class IndexModel(CertMgrDbContext db, TimeProvider time) : PageMod
         if (status is { } s)
         {
             rows = rows.Where(r => r.Status == s);
+        }
+
+        Kind = EmailRows.ParseKind(Kind);
+        if (Kind is { } k)
+        {
+            rows = rows.Where(r => r.Kind == k);
         }
 
         Result = await rows.ToPagedResultAsync(EmailRows.Columns.Normalize(query), EmailRows.Columns, ct);

@@ -10,10 +10,16 @@ namespace CertMgr.Web.Pages.Settings;
 /// Settings (guide 3.1): the certificate administrator's name and email, and outgoing email (SMTP) with Send Test Email,
 /// which shows the server's answer. Monitoring schedules live on Monitor Control; no threshold or default renewal lead
 /// time exists as a server-wide setting yet, so none is shown here. Admins only; the SMTP password is write-only.
+/// Also the daily digest and install package delivery preferences; the email texts are on Email templates.
 /// </summary>
 [Authorize(Policy = CertMgrClaims.AdminPolicy)]
-public sealed class IndexModel(NotificationSettings settings) : PageModel
+public sealed class IndexModel(NotificationSettings settings, NotificationPreferences preferences) : PageModel
 {
+    [BindProperty]
+    public PreferencesForm Prefs { get; set; } = new();
+
+    public string? PrefsError { get; private set; }
+
     [BindProperty]
     public SettingsForm Form { get; set; } = new();
 
@@ -30,7 +36,32 @@ public sealed class IndexModel(NotificationSettings settings) : PageModel
     {
         Current = await settings.GetAsync(ct);
         Form = SettingsForm.From(Current);
-        Done = done == "saved" ? "Settings saved." : null;
+        Prefs = PreferencesForm.From(await preferences.GetAsync(ct));
+        Done = done switch
+        {
+            "saved" => "Settings saved.",
+            "prefs" => "Digest and delivery preferences saved.",
+            _ => null,
+        };
+    }
+
+    public async Task<IActionResult> OnPostPreferencesAsync(CancellationToken ct)
+    {
+        var saved = await preferences.SaveAsync(Prefs.ToInput(), User.Identity?.Name ?? "console", ct);
+        if (saved.IsSuccess)
+        {
+            return Redirect(Url.Content("~/settings?done=prefs"));
+        }
+
+        foreach (var (field, messages) in saved.Error!.Fields ?? new Dictionary<string, string[]>())
+        {
+            ModelState.AddModelError($"Prefs.{char.ToUpperInvariant(field[0])}{field[1..]}", messages[0]);
+        }
+
+        PrefsError = saved.Error.Message;
+        Current = await settings.GetAsync(ct);
+        Form = SettingsForm.From(Current);
+        return Page();
     }
 
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
@@ -49,6 +80,7 @@ public sealed class IndexModel(NotificationSettings settings) : PageModel
         Error = saved.Error.Fields is { Count: > 0 } ? saved.Error.Message : saved.Error.Message;
         Form.SmtpPassword = null; // never echoed back
         Current = await settings.GetAsync(ct);
+        Prefs = PreferencesForm.From(await preferences.GetAsync(ct));
         return Page();
     }
 
@@ -57,6 +89,7 @@ public sealed class IndexModel(NotificationSettings settings) : PageModel
         var sent = await settings.SendTestAsync(TestTo, User.Identity?.Name ?? "console", ct);
         Current = await settings.GetAsync(ct);
         Form = SettingsForm.From(Current);
+        Prefs = PreferencesForm.From(await preferences.GetAsync(ct));
         if (sent.IsSuccess)
         {
             TestAnswer = sent.Value;
@@ -106,6 +139,36 @@ public sealed class IndexModel(NotificationSettings settings) : PageModel
             ClearSmtpPassword = ClearSmtpPassword,
             SenderAddress = SenderAddress,
             SenderName = SenderName,
+        };
+    }
+
+    public sealed class PreferencesForm
+    {
+        public bool DigestEnabled { get; set; } = true;
+        public int? DigestHourUtc { get; set; }
+        public bool DigestWhenEmpty { get; set; }
+        public PackageDelivery PackageDelivery { get; set; }
+        public int? LinkValidDays { get; set; }
+        public int? AttachmentMaxKb { get; set; }
+
+        public static PreferencesForm From(NotificationPreferencesView v) => new()
+        {
+            DigestEnabled = v.DigestEnabled,
+            DigestHourUtc = v.DigestHourUtc,
+            DigestWhenEmpty = v.DigestWhenEmpty,
+            PackageDelivery = v.PackageDelivery,
+            LinkValidDays = v.LinkValidDays,
+            AttachmentMaxKb = v.AttachmentMaxKb,
+        };
+
+        public NotificationPreferencesInput ToInput() => new()
+        {
+            DigestEnabled = DigestEnabled,
+            DigestHourUtc = DigestHourUtc,
+            DigestWhenEmpty = DigestWhenEmpty,
+            PackageDelivery = PackageDelivery,
+            LinkValidDays = LinkValidDays,
+            AttachmentMaxKb = AttachmentMaxKb,
         };
     }
 }
