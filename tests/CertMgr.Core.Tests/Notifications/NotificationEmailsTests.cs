@@ -432,7 +432,7 @@ public class NotificationEmailsTests : IAsyncLifetime
         await using var scope = _f.Scope();
         var s = scope.ServiceProvider;
         var service = new DeploymentService(s.GetRequiredService<CertMgrDbContext>(), s.GetRequiredService<DocumentStore>(), s.GetRequiredService<SecretProtector>(),
-            s.GetRequiredService<TrustedCaSets>(), s.GetRequiredService<MonitorOptions>(), new DeployTargets([new ManualDeployTarget(), target]), _f.Time,
+            s.GetRequiredService<TrustedCaSets>(), s.GetRequiredService<MonitorOptions>(), new DeployTargets([new ManualDeployTarget(), target], s.GetRequiredService<CertMgrDbContext>()), _f.Time,
             Microsoft.Extensions.Logging.Abstractions.NullLogger<DeploymentService>.Instance);
         return await action(service);
     }
@@ -442,7 +442,7 @@ public class NotificationEmailsTests : IAsyncLifetime
     {
         public DeployTargetKind Kind => DeployTargetKind.Ssh;
 
-        public bool CanAutoInstall(CertificateDefinition definition) => true;
+        public bool CanAutoInstall(CertificateDefinition definition, SshInstallSettings? settings) => true;
 
         public Task<InstallOutcome> InstallAsync(InstallRequest request, CancellationToken ct) => Task.FromResult(outcome);
     }
