@@ -36,7 +36,7 @@ public static class DeploymentNotices
         {
             var prefs = await NotificationPreferences.ReadAsync(db, ct);
             var size = await db.Documents.AsNoTracking().Where(d => d.Id == documentId).Select(d => (long?)d.Size).SingleOrDefaultAsync(ct);
-            var page = new Uri(consoleBase, $"/deployments/{deployment.Id}");
+            var page = new Uri(InstallPackageLinks.WithSlash(consoleBase), $"deployments/{deployment.Id}");
             var limit = prefs.AttachmentMaxKb * 1024L;
             if (prefs.PackageDelivery == PackageDelivery.Attachment && size is { } s && s <= limit)
             {

@@ -27,8 +27,12 @@ public sealed class InstallPackageLinks(CertMgrDbContext db, SecretProtector pro
         var key = await KeyAsync(create: true, ct);
         var unix = expires.ToUnixTimeSeconds();
         var sig = Sign(key!, deploymentId, unix);
-        return new Uri(consoleBase, $"{PathPrefix}{deploymentId}?expires={unix.ToString(CultureInfo.InvariantCulture)}&sig={sig}");
+        return new Uri(WithSlash(consoleBase), $"{PathPrefix[1..]}{deploymentId}?expires={unix.ToString(CultureInfo.InvariantCulture)}&sig={sig}");
     }
+
+    /// <summary>The base with a closing slash, so that relative links keep a reverse proxy's path (<c>https://host/certmgr/</c>).</summary>
+    internal static Uri WithSlash(Uri consoleBase) =>
+        consoleBase.AbsoluteUri.EndsWith('/') ? consoleBase : new Uri(consoleBase.AbsoluteUri + "/");
 
     /// <summary>Whether a link is genuine and not expired; a refusal is Forbidden with the reason (expired, or not a valid link).</summary>
     public async Task<Result<Guid>> VerifyAsync(Guid deploymentId, string? expires, string? sig, CancellationToken ct)

@@ -20,7 +20,7 @@ public static class InspectApi
     public static RouteGroupBuilder MapInspectApi(this RouteGroupBuilder api)
     {
         ArgumentNullException.ThrowIfNull(api);
-        api.MapPost("/inspect", InspectAsync).WithName("Inspect").DisableAntiforgery();
+        api.MapPost("/inspect", InspectAsync).WithName("Inspect").WithTags("Inspect").DisableAntiforgery();
         return api;
     }
 

@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.HostFiltering;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc.ApplicationParts;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -88,7 +89,7 @@ public static partial class CertMgrWebApp
         {
             o.Conventions.AllowAnonymousToPage("/Account/Login");
             o.Conventions.AllowAnonymousToPage("/Account/Denied");
-        });
+        }).ConfigureApplicationPartManager(AddConsolePages);
         builder.Services.AddAntiforgery(o =>
         {
             o.Cookie.Name = "certmgr.csrf";
@@ -134,6 +135,25 @@ public static partial class CertMgrWebApp
         app.MapCertMgrObservability();
         app.MapAcmeServer();
         return app;
+    }
+
+    /// <summary>
+    /// The console's pages and views live in this assembly. MVC finds them from the entry assembly, which is
+    /// <c>certmgr</c> in production; an in-process host (the Web tests) has another entry assembly, so they are added
+    /// here when missing.
+    /// </summary>
+    private static void AddConsolePages(ApplicationPartManager parts)
+    {
+        var assembly = typeof(CertMgrWebApp).Assembly;
+        if (parts.ApplicationParts.OfType<AssemblyPart>().Any(p => p.Assembly == assembly))
+        {
+            return;
+        }
+
+        foreach (var part in ApplicationPartFactory.GetApplicationPartFactory(assembly).GetApplicationParts(assembly))
+        {
+            parts.ApplicationParts.Add(part);
+        }
     }
 
     /// <summary>

@@ -2,8 +2,10 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
+using CertMgr.Core.Notifications;
 using CertMgr.Data.Model;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CertMgr.Web.Tests.Api;
 
@@ -115,7 +117,7 @@ public sealed class DeploymentsApiTests(AcquisitionApiServer server) : IClassFix
 
         Assert.Equal(HttpStatusCode.OK, viaAlias.StatusCode);
         var body = (await JsonAsync(viaAlias)).GetProperty("body").GetString()!;
-        Assert.Contains($"{AcquisitionApiServer.ExternalBaseUrl}api/v1/deployments/{id}/package", body, StringComparison.Ordinal);
+        Assert.Contains($"{AcquisitionApiServer.ExternalBaseUrl}deployments/{id}", body, StringComparison.Ordinal);
         Assert.DoesNotContain(AcquisitionApiServer.AliasHost, body, StringComparison.Ordinal);
         Assert.Equal(body, direct.GetProperty("body").GetString());
         Assert.Equal(HttpStatusCode.BadRequest, viaForged.StatusCode);
@@ -203,6 +205,35 @@ public sealed class DeploymentsApiTests(AcquisitionApiServer server) : IClassFix
         Assert.Equal("CompletedWithoutCheck", done.GetProperty("status").GetString());
         Assert.Equal("ApacheHttpd", done.GetProperty("serverSoftware").GetString());
         Assert.Equal("Download", done.GetProperty("delivery").GetString());
+    }
+
+    [Fact]
+    public async Task SignedPackageLink_AnonymousDownload_ChangedOrExpiredLinkRefusedWithoutPackage()
+    {
+        var definitionId = await DefinitionWithCertificateAsync("api-deploy-signed.example.test");
+        var id = Guid.Parse(await PrepareAsync(definitionId, new { definitionId, password = Password, package = "Conventional", serverSoftware = "Nginx", delivery = "Email" }));
+        Uri valid, expired;
+        await using (var scope = server.Services.CreateAsyncScope())
+        {
+            var links = scope.ServiceProvider.GetRequiredService<InstallPackageLinks>();
+            valid = await links.CreateAsync(id, TimeProvider.System.GetUtcNow().AddHours(1), server.Anonymous.BaseAddress!, CancellationToken.None);
+            expired = await links.CreateAsync(id, TimeProvider.System.GetUtcNow().AddMinutes(-1), server.Anonymous.BaseAddress!, CancellationToken.None);
+            await scope.ServiceProvider.GetRequiredService<CertMgr.Data.CertMgrDbContext>().SaveChangesAsync(); // the link key is stored with the email
+        }
+
+        var download = await server.Anonymous.GetAsync(valid.PathAndQuery);
+        var changed = await server.Anonymous.GetAsync(valid.PathAndQuery.Replace("sig=", "sig=A", StringComparison.Ordinal));
+        var late = await server.Anonymous.GetAsync(expired.PathAndQuery);
+
+        Assert.Equal(HttpStatusCode.OK, download.StatusCode);
+        Assert.Equal("PK"u8.ToArray(), (await download.Content.ReadAsByteArrayAsync())[..2]);
+        Assert.Equal(HttpStatusCode.Forbidden, changed.StatusCode);
+        var changedPage = await changed.Content.ReadAsStringAsync();
+        Assert.Contains("not valid", changedPage, StringComparison.Ordinal);
+        Assert.DoesNotContain("PK", changedPage[..Math.Min(2, changedPage.Length)], StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Forbidden, late.StatusCode);
+        Assert.Contains("expired", await late.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(1, await server.DbAsync(db => db.AuditEvents.CountAsync(a => a.Action == "package-download" && a.ObjectId == id.ToString())));
     }
 
     [Fact]

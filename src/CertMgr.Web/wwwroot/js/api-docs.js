@@ -9,6 +9,10 @@
         persistAuthorization: false,
         tryItOutEnabled: false,
         validatorUrl: null,
+        // Sections start closed, with a filter box: swagger-ui stops rendering after a few sections when all 100+
+        // operations are listed open at once.
+        docExpansion: "none",
+        filter: true,
         presets: [SwaggerUIBundle.presets.apis],
         layout: "BaseLayout"
     });
