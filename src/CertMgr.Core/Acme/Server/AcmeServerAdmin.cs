@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text.Json.Serialization;
 using CertMgr.Core.Acme.Client;
 using CertMgr.Core.Audit;
 using CertMgr.Core.Common;
@@ -12,11 +13,11 @@ namespace CertMgr.Core.Acme.Server;
 /// <summary>EAB credentials shown once: the key id and the HMAC key (base64url).</summary>
 public sealed record EabCredentials(string KeyId, string HmacKey);
 
-public sealed record AcmeAccountRow(Guid Id, string Contact, AcmeServerStatus Status, IReadOnlyList<string> AllowedDomains, int Orders, DateTimeOffset CreatedAt);
+public sealed record AcmeAccountRow(Guid Id, string Contact, [property: JsonConverter(typeof(JsonStringEnumConverter<AcmeServerStatus>))] AcmeServerStatus Status, IReadOnlyList<string> AllowedDomains, int Orders, DateTimeOffset CreatedAt);
 
 public sealed record AcmeEabKeyRow(string KeyId, string? Note, IReadOnlyList<string> AllowedDomains, Guid? AccountId, DateTimeOffset CreatedAt, DateTimeOffset? UsedAt);
 
-public sealed record AcmeOrderRow(Guid Id, Guid AccountId, string Names, AcmeServerStatus Status, Guid? DefinitionId, DateTimeOffset CreatedAt);
+public sealed record AcmeOrderRow(Guid Id, Guid AccountId, string Names, [property: JsonConverter(typeof(JsonStringEnumConverter<AcmeServerStatus>))] AcmeServerStatus Status, Guid? DefinitionId, DateTimeOffset CreatedAt);
 
 /// <summary>The console's and REST API's side of the ACME server: EAB credentials, per-account allow-lists, lists.</summary>
 public sealed class AcmeServerAdmin(CertMgrDbContext db, SecretProtector protector, TimeProvider time)
