@@ -24,9 +24,38 @@ public sealed class SignInThrottle(TimeProvider time)
     private const int SweepAbove = 10_000;
 
     private readonly ConcurrentDictionary<string, Queue<DateTimeOffset>> _failures = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _blockReported = new(StringComparer.Ordinal);
 
     /// <summary>How long until the address may try again; null when it may now.</summary>
     public TimeSpan? AddressBlockedFor(string? address) => BlockedFor(AddressKey(address), MaxFailuresPerAddress);
+
+    /// <summary>
+    /// True once per block of the address (the first refused attempt while it lasts): that one is audited, the rest of
+    /// a brute-force run is not, so an attacker cannot flood the audit log by being refused.
+    /// </summary>
+    public bool FirstRefusalOfBlock(string? address, TimeSpan blockedFor)
+    {
+        var now = time.GetUtcNow();
+        var key = AddressKey(address);
+        if (_blockReported.TryGetValue(key, out var until) && until > now)
+        {
+            return false;
+        }
+
+        _blockReported[key] = now + blockedFor;
+        if (_blockReported.Count > SweepAbove)
+        {
+            foreach (var (k, u) in _blockReported)
+            {
+                if (u <= now)
+                {
+                    _blockReported.TryRemove(k, out _);
+                }
+            }
+        }
+
+        return true;
+    }
 
     /// <summary>Whether the account is locked for sign-ins from this address.</summary>
     public bool IsAccountLocked(string normalizedUserName, string? address) =>

@@ -105,9 +105,17 @@ public class UserAccountsTests
         }
 
         var throttled = await Users(f, u => u.SignInAsync("admin", password, "198.51.100.7", CancellationToken.None));
+        var again = await Users(f, u => u.SignInAsync("root", "x", "198.51.100.7", CancellationToken.None));
         var other = await Users(f, u => u.SignInAsync("admin", password, "198.51.100.8", CancellationToken.None));
 
         Assert.Equal(UserAccounts.TooManyAttemptsCode, throttled.Error?.Code);
+        Assert.Equal(UserAccounts.TooManyAttemptsCode, again.Error?.Code);
+        // The block's first refusal is audited (with the name tried, never the password); the rest of the run is not.
+        var blocked = Assert.Single(await f.DbAsync(db => db.AuditEvents.Where(e => e.Action == "sign-in" && e.Detail!.StartsWith("address blocked")).ToListAsync()));
+        Assert.Equal("admin", blocked.Actor);
+        Assert.Equal("198.51.100.7", blocked.Address);
+        Assert.Equal("failure", blocked.Outcome);
+        Assert.DoesNotContain(password, blocked.Detail, StringComparison.Ordinal);
         Assert.True(other.IsSuccess);
         f.Time.Advance(SignInThrottle.Window + TimeSpan.FromSeconds(1));
         Assert.True((await Users(f, u => u.SignInAsync("admin", password, "198.51.100.7", CancellationToken.None))).IsSuccess);
