@@ -61,6 +61,8 @@ public sealed class AcmeServerOrder
     /// <summary>The inventory row of the issued certificate.</summary>
     public Guid? CertificateId { get; set; }
     public Guid? DefinitionId { get; set; }
+    /// <summary>The certID (RFC 9773 5) of the account's earlier certificate this order renews, as the client sent it.</summary>
+    public string? Replaces { get; set; }
     public List<AcmeServerAuthorization> Authorizations { get; } = [];
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }

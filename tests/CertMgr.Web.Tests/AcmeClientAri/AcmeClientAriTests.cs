@@ -75,6 +75,10 @@ public sealed class AcmeClientAriTests : IAsyncLifetime
         var renewal = await AcquireAsync(definitionId, productId, RequestKind.Renewal, ct);
         Assert.Contains($"placed for request {renewal}; replaces (ARI) {replaces}", _server.Log, StringComparison.Ordinal);
         Assert.Contains($"placed for request {first}; replaces (ARI) none", _server.Log, StringComparison.Ordinal);
+        // The server checked and recorded it on the renewal order (finalized), and only there.
+        var recorded = await WithAsync(sp => sp.GetRequiredService<CertMgrDbContext>().AcmeServerOrders.AsNoTracking()
+            .OrderBy(o => o.CreatedAt).Select(o => new Tuple<string?, AcmeServerStatus>(o.Replaces, o.Status)).ToListAsync(ct));
+        Assert.Equal([new Tuple<string?, AcmeServerStatus>(null, AcmeServerStatus.Valid), new Tuple<string?, AcmeServerStatus>(replaces, AcmeServerStatus.Valid)], recorded);
 
         // The server answers the client's certID, and refuses ids it never issued.
         using var answer = await http.GetAsync($"/acme/renewal-info/{replaces}", ct);

@@ -71,11 +71,18 @@ public sealed class AcmeOrders(CertMgrDbContext db, AcmeServerSettings settings,
             return AcmeProblems.RejectedIdentifier($"This account may not obtain {string.Join(", ", refused)}: not in its allowed domains.");
         }
 
+        var replaces = await ReplacesAsync(payload.Value, account.Id, names, ct);
+        if (!replaces.IsSuccess)
+        {
+            return replaces.Error;
+        }
+
         var now = time.GetUtcNow();
         var order = new AcmeServerOrder
         {
             AccountId = account.Id,
             Identifiers = [.. names],
+            Replaces = replaces.Value,
             Expires = now + options.OrderLifetime,
             CreatedAt = now,
             UpdatedAt = now,
@@ -113,6 +120,49 @@ public sealed class AcmeOrders(CertMgrDbContext db, AcmeServerSettings settings,
         db.AcmeServerOrders.Add(order);
         await db.SaveChangesAsync(ct);
         return new AcmeReply(201, AcmeRender.Order(urls, order), urls.Order(order.Id));
+    }
+
+    /// <summary>
+    /// The optional <c>replaces</c> certID of a new order (RFC 9773 5): it must name a certificate this server issued to
+    /// the same account, share an identifier with the order, and not be replaced already by a finalized order.
+    /// </summary>
+    private async Task<Result<string?>> ReplacesAsync(JsonObject payload, Guid accountId, IReadOnlyCollection<string> names, CancellationToken ct)
+    {
+        if (!payload.ContainsKey("replaces"))
+        {
+            return (string?)null;
+        }
+
+        var certId = AcmeJwsMessage.Text(payload, "replaces");
+        var id = AcmeRenewalInfo.ParseCertId(certId);
+        if (!id.IsSuccess)
+        {
+            return id.Error;
+        }
+
+        var serialHex = id.Value.SerialHex;
+        var earlier = await db.AcmeServerOrders.AsNoTracking()
+            .Where(o => o.AccountId == accountId && o.CertificateSerial == serialHex)
+            .Select(o => new { o.Identifiers })
+            .FirstOrDefaultAsync(ct);
+        var der = earlier is null ? null : await db.IssuedCertificates.AsNoTracking()
+            .Where(c => c.SerialNumber == serialHex && c.Der != null).Select(c => c.Der).FirstOrDefaultAsync(ct);
+        if (earlier is null || der is null || !AcmeRenewalInfo.SameAuthority(der, id.Value.KeyId))
+        {
+            return AcmeProblems.Malformed("replaces names no certificate this server issued to this account.");
+        }
+
+        if (!earlier.Identifiers.Any(names.Contains))
+        {
+            return AcmeProblems.Malformed("The certificate named in replaces shares no identifier with this order.");
+        }
+
+        if (await db.AcmeServerOrders.AnyAsync(o => o.Replaces == certId && o.Status == AcmeServerStatus.Valid, ct))
+        {
+            return AcmeProblems.AlreadyReplaced("The certificate named in replaces was already replaced by another finalized order.");
+        }
+
+        return certId;
     }
 
     /// <summary>

@@ -15,39 +15,27 @@ namespace CertMgr.Core.Acme.Server;
 /// certificate's lifetime (from two thirds to five sixths of it), or a window that has already begun for a revoked
 /// one. Unauthenticated, as the RFC says; an unknown or malformed id is a problem document.
 /// </summary>
-public sealed class AcmeRenewalInfo(CertMgrDbContext db, AcmeServerOptions options, TimeProvider time)
+public sealed class AcmeRenewalInfo(CertMgrDbContext db, AcmeServerSettings settings, TimeProvider time)
 {
     public async Task<Result<AcmeReply>> GetAsync(string certId, CancellationToken ct)
     {
-        if (!options.Enabled)
+        if (!(await settings.EffectiveAsync(ct)).Enabled)
         {
             return AcmeProblems.NotFound("The ACME server is not enabled.");
         }
 
-        var parts = (certId ?? "").Split('.');
-        byte[] keyId;
-        byte[] serial;
-        try
+        var id = ParseCertId(certId);
+        if (!id.IsSuccess)
         {
-            if (parts.Length != 2 || parts[0].Length is 0 or > 200 || parts[1].Length is 0 or > 100)
-            {
-                return AcmeProblems.Malformed("The certID must be base64url(authority key identifier) \".\" base64url(serial number).");
-            }
-
-            keyId = Base64Url.Decode(parts[0]);
-            serial = Base64Url.Decode(parts[1]);
-        }
-        catch (FormatException)
-        {
-            return AcmeProblems.Malformed("The certID is not base64url text.");
+            return id.Error;
         }
 
-        var serialHex = Convert.ToHexString(serial);
+        var serialHex = id.Value.SerialHex;
         var issued = await db.IssuedCertificates.AsNoTracking()
             .Where(c => c.SerialNumber == serialHex && c.Der != null)
             .Select(c => new { c.Der, c.NotBefore, c.NotAfter, c.Status })
             .FirstOrDefaultAsync(ct);
-        if (issued is null || !SameAuthority(issued.Der!, keyId))
+        if (issued is null || !SameAuthority(issued.Der!, id.Value.KeyId))
         {
             return AcmeProblems.NotFound("This server issued no certificate with that certID.");
         }
@@ -62,6 +50,25 @@ public sealed class AcmeRenewalInfo(CertMgrDbContext db, AcmeServerOptions optio
         return new AcmeReply(200, body);
     }
 
+    /// <summary>A certID (base64url(authority key identifier) "." base64url(serial)), or a malformed problem.</summary>
+    internal static Result<(byte[] KeyId, string SerialHex)> ParseCertId(string? certId)
+    {
+        var parts = (certId ?? "").Split('.');
+        if (parts.Length != 2 || parts[0].Length is 0 or > 200 || parts[1].Length is 0 or > 100)
+        {
+            return AcmeProblems.Malformed("The certID must be base64url(authority key identifier) \".\" base64url(serial number).");
+        }
+
+        try
+        {
+            return (Base64Url.Decode(parts[0]), Convert.ToHexString(Base64Url.Decode(parts[1])));
+        }
+        catch (FormatException)
+        {
+            return AcmeProblems.Malformed("The certID is not base64url text.");
+        }
+    }
+
     /// <summary>The suggested window of a certificate valid from <paramref name="notBefore"/> to <paramref name="notAfter"/>.</summary>
     public static (DateTimeOffset Start, DateTimeOffset End) Window(DateTimeOffset notBefore, DateTimeOffset notAfter)
     {
@@ -69,7 +76,7 @@ public sealed class AcmeRenewalInfo(CertMgrDbContext db, AcmeServerOptions optio
         return (notBefore + (lifetime * 2 / 3), notBefore + (lifetime * 5 / 6));
     }
 
-    private static bool SameAuthority(byte[] der, byte[] keyId)
+    internal static bool SameAuthority(byte[] der, byte[] keyId)
     {
         using var certificate = X509CertificateLoader.LoadCertificate(der);
         var aki = certificate.Extensions.OfType<X509AuthorityKeyIdentifierExtension>().FirstOrDefault()?.KeyIdentifier;
