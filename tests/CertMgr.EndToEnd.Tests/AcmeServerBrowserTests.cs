@@ -110,11 +110,16 @@ public sealed class AcmeServerBrowserTests
         await Assertions.Expect(orders.First).ToContainTextAsync("www.acme.test");
         await Assertions.Expect(orders.First).ToContainTextAsync("Valid");
         await Assertions.Expect(orders.First.Locator("a[href*='/definitions/']")).ToHaveCountAsync(1);
+        await Assertions.Expect(orders.First.Locator("td").Nth(2)).ToHaveTextAsync("default"); // lego named no profile
         await BrowserSession.ScreenshotAsync(page, "acme-server-orders");
 
         await page.GotoAsync(server.Url + "/acme-server");
         await Assertions.Expect(page.Locator("#acme-enabled")).ToContainTextAsync("Enabled");
         await Assertions.Expect(page.Locator("#acme-eab")).ToContainTextAsync("Required");
+        // The profiles the directory offers, with the validity each gives.
+        await Assertions.Expect(page.Locator("#acme-profiles li")).ToHaveTextAsync([
+            "tlsserver: 90 days — TLS server certificate with the server's default validity",
+            "shortlived: 7 days — Short-lived TLS server certificate, valid 7 days"]);
         await BrowserSession.ScreenshotAsync(page, "acme-server-overview");
         Assert.DoesNotContain(hmac, server.Output, StringComparison.Ordinal);
     }

@@ -301,7 +301,10 @@ public sealed class CaConnectionService(CertMgrDbContext db, SecretProtector pro
         return View(connection);
     }
 
-    /// <summary>One product per profile the directory lists, else one default product; never removes used ones.</summary>
+    /// <summary>
+    /// One product per profile the directory lists, else one default product; never removes used ones, but disables the
+    /// products of profiles the directory no longer lists.
+    /// </summary>
     private static void EnsureProducts(CaConnection connection, AcmeConnectionSettings settings, DateTimeOffset now)
     {
         var wanted = settings.Profiles.Count > 0 ? settings.Profiles.Select(p => ((string?)p, $"{connection.Name} {p}")).ToList() : [(null, $"{connection.Name} DV")];
@@ -329,6 +332,11 @@ public sealed class CaConnectionService(CertMgrDbContext db, SecretProtector pro
         foreach (var product in connection.Products)
         {
             product.Provider = connection.Name;
+            if (product.Template is { } template && !settings.Profiles.Contains(template))
+            {
+                // The CA dropped this profile: an order naming it would be refused (invalidProfile), so stop offering it.
+                product.Enabled = false;
+            }
         }
     }
 

@@ -200,6 +200,10 @@ namespace CertMgr.Data.Postgres.Migrations
                         .IsRequired()
                         .HasColumnType("text[]");
 
+                    b.Property<string>("Profile")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<string>("Replaces")
                         .HasColumnType("text");
 

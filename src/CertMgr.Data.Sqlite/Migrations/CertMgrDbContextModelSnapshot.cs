@@ -194,6 +194,10 @@ namespace CertMgr.Data.Sqlite.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Profile")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Replaces")
                         .HasColumnType("TEXT");
 

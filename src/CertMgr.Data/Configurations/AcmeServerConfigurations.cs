@@ -37,6 +37,7 @@ internal sealed class AcmeServerOrderConfiguration : IEntityTypeConfiguration<Ac
         b.HasMany(x => x.Authorizations).WithOne(x => x.Order).HasForeignKey(x => x.OrderId).OnDelete(DeleteBehavior.Cascade);
         b.Property(x => x.ErrorJson).HasMaxLength(4000);
         b.Property(x => x.CertificateSerial).HasMaxLength(80);
+        b.Property(x => x.Profile).HasMaxLength(64);
         b.HasIndex(x => new { x.AccountId, x.CreatedAt });
         b.HasIndex(x => x.CreatedAt);
     }

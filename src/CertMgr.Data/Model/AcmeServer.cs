@@ -63,6 +63,8 @@ public sealed class AcmeServerOrder
     public Guid? DefinitionId { get; set; }
     /// <summary>The certID (RFC 9773 5) of the account's earlier certificate this order renews, as the client sent it.</summary>
     public string? Replaces { get; set; }
+    /// <summary>The certificate profile the client asked for (draft-ietf-acme-profiles); null: the server's default.</summary>
+    public string? Profile { get; set; }
     public List<AcmeServerAuthorization> Authorizations { get; } = [];
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }

@@ -74,9 +74,21 @@ public static partial class AcmeEndpoints
             ["revokeCert"] = urls.RevokeCert,
             ["keyChange"] = urls.KeyChange,
             ["renewalInfo"] = urls.Base + "/renewal-info",
-            ["meta"] = new JsonObject { ["externalAccountRequired"] = options.RequireEab },
+            ["meta"] = Meta(options),
         };
         await WriteAsync(http, new AcmeReply(200, directory));
+    }
+
+    /// <summary>The directory's meta: EAB required or not, and the profiles offered (draft-ietf-acme-profiles).</summary>
+    private static JsonObject Meta(AcmeServerOptions options)
+    {
+        var meta = new JsonObject { ["externalAccountRequired"] = options.RequireEab };
+        if (options.Profiles.Count > 0)
+        {
+            meta["profiles"] = new JsonObject(options.Profiles.Select(p => KeyValuePair.Create(p.Name, (JsonNode?)p.Description)));
+        }
+
+        return meta;
     }
 
     private static async Task NewNonce(HttpContext http)

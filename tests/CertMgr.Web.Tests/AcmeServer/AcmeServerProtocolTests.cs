@@ -128,6 +128,37 @@ public sealed class AcmeServerProtocolTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task NewOrder_Profiles_DirectoryListsThemUnknownOrMalformedRefusedKnownRecorded()
+    {
+        using var response = await _http.GetAsync("/acme/directory");
+        var profiles = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["meta"]!["profiles"]!.AsObject();
+        Assert.Equal(["shortlived", "tlsserver"], profiles.Select(p => p.Key).Order(StringComparer.Ordinal));
+        Assert.Contains("7 days", profiles["shortlived"]!.GetValue<string>(), StringComparison.Ordinal);
+
+        using var client = NewClient();
+        await client.RegisterAsync();
+        JsonObject Order(JsonNode profile) => new()
+        {
+            ["identifiers"] = new JsonArray(new JsonObject { ["type"] = "dns", ["value"] = "p.acme.test" }),
+            ["profile"] = profile,
+        };
+        var unknown = await client.PostAsync(client.Base + "/new-order", Order("longlived"));
+        AssertProblem(unknown, HttpStatusCode.BadRequest, "invalidProfile");
+        Assert.Contains("this server offers tlsserver, shortlived", unknown.Json["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        AssertProblem(await client.PostAsync(client.Base + "/new-order", Order(7)), HttpStatusCode.BadRequest, "malformed");
+        AssertProblem(await client.PostAsync(client.Base + "/new-order", Order(new string('a', 5000))), HttpStatusCode.BadRequest, "invalidProfile");
+        Assert.Equal((1, 0), await CountsAsync());
+
+        var placed = await client.PostAsync(client.Base + "/new-order", Order("shortlived"));
+        Assert.Equal(HttpStatusCode.Created, placed.Status);
+        Assert.Equal("shortlived", placed.Json["profile"]!.GetValue<string>());
+        Assert.Equal("shortlived", (await client.PostAsync(placed.Location!, null)).Json["profile"]!.GetValue<string>());
+        var plain = await client.NewOrderAsync("q.acme.test");
+        Assert.Equal(HttpStatusCode.Created, plain.Status);
+        Assert.Null(plain.Json["profile"]);
+    }
+
+    [Fact]
     public async Task Post_OversizedBody_413()
     {
         using var client = NewClient();

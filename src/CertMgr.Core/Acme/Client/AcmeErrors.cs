@@ -34,6 +34,7 @@ public static class AcmeErrors
             "externalAccountRequired" => new Error(code, $"The CA requires External Account Binding for {doing}: enter the EAB key id and HMAC key the CA gave you. ({detail})"),
             "unauthorized" => Error.Forbidden(code, $"The CA refused {doing} as unauthorized: {detail}."),
             "accountDoesNotExist" => Error.NotFound(code, $"The CA has no account for this key: {detail}. Register the account first."),
+            "invalidProfile" => new Error(code, $"The CA no longer offers the profile this product names ({detail}). Register the account again to refresh the products, then choose another."),
             "rejectedIdentifier" or "unsupportedIdentifier" => new Error(code, $"The CA will not issue for these names: {detail}."),
             _ => new Error(code, $"The CA refused {doing} ({type}): {detail}."),
         };

@@ -52,7 +52,9 @@ public sealed partial class AcmeFinalizer(
             return AcmeProblems.Malformed("csr must be a base64url DER PKCS#10 request.");
         }
 
-        var read = CsrReader.Read(der, IssuedCertificateProfile.Server, TimeSpan.FromDays((await settings.EffectiveAsync(ct)).CertificateDays));
+        // The order's profile sets the validity (within the CA's maximum for server certificates).
+        var days = Math.Min((await settings.EffectiveAsync(ct)).DaysOf(order.Profile), settings.MaxCertificateDays);
+        var read = CsrReader.Read(der, IssuedCertificateProfile.Server, TimeSpan.FromDays(days));
         if (!read.IsSuccess)
         {
             return AcmeProblems.BadCsr(read.Error!.Message);

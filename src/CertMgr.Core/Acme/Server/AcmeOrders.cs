@@ -71,6 +71,12 @@ public sealed class AcmeOrders(CertMgrDbContext db, AcmeServerSettings settings,
             return AcmeProblems.RejectedIdentifier($"This account may not obtain {string.Join(", ", refused)}: not in its allowed domains.");
         }
 
+        var profile = ProfileOf(payload.Value, options);
+        if (!profile.IsSuccess)
+        {
+            return profile.Error;
+        }
+
         var replaces = await ReplacesAsync(payload.Value, account.Id, names, ct);
         if (!replaces.IsSuccess)
         {
@@ -83,6 +89,7 @@ public sealed class AcmeOrders(CertMgrDbContext db, AcmeServerSettings settings,
             AccountId = account.Id,
             Identifiers = [.. names],
             Replaces = replaces.Value,
+            Profile = profile.Value,
             Expires = now + options.OrderLifetime,
             CreatedAt = now,
             UpdatedAt = now,
@@ -120,6 +127,28 @@ public sealed class AcmeOrders(CertMgrDbContext db, AcmeServerSettings settings,
         db.AcmeServerOrders.Add(order);
         await db.SaveChangesAsync(ct);
         return new AcmeReply(201, AcmeRender.Order(urls, order), urls.Order(order.Id));
+    }
+
+    /// <summary>The optional <c>profile</c> of a new order: one the directory lists, else <c>invalidProfile</c>.</summary>
+    private static Result<string?> ProfileOf(JsonObject payload, AcmeServerOptions options)
+    {
+        if (!payload.TryGetPropertyValue("profile", out var node))
+        {
+            return (string?)null;
+        }
+
+        if (node is not JsonValue value || !value.TryGetValue<string>(out var name))
+        {
+            return AcmeProblems.Malformed("profile must be a string naming one of the directory's profiles.");
+        }
+
+        if (options.Profile(name) is null)
+        {
+            var offered = options.Profiles.Count == 0 ? "this server offers no profiles" : "this server offers " + string.Join(", ", options.Profiles.Select(p => p.Name));
+            return AcmeProblems.InvalidProfile($"Unknown profile \"{Shorten(name)}\": {offered}.");
+        }
+
+        return name;
     }
 
     /// <summary>

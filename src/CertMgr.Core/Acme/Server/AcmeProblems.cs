@@ -23,6 +23,7 @@ public static class AcmeProblems
     public static Error ExternalAccountRequired(string detail) => new("externalAccountRequired", detail, ErrorKind.Forbidden);
     public static Error AlreadyRevoked(string detail) => new("alreadyRevoked", detail);
     public static Error AlreadyReplaced(string detail) => new("alreadyReplaced", detail, ErrorKind.Conflict);
+    public static Error InvalidProfile(string detail) => new("invalidProfile", detail);
     public static Error BadRevocationReason(string detail) => new("badRevocationReason", detail);
     public static Error NotFound(string detail) => new("malformed", detail, ErrorKind.NotFound);
     public static Error ServerInternal(string detail) => new("serverInternal", detail, ErrorKind.Unavailable);

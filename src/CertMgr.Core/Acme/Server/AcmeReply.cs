@@ -66,6 +66,11 @@ public static class AcmeRender
             o["error"] = JsonNode.Parse(order.ErrorJson);
         }
 
+        if (order.Profile is not null)
+        {
+            o["profile"] = order.Profile;
+        }
+
         if (order.Replaces is not null)
         {
             o["replaces"] = order.Replaces;

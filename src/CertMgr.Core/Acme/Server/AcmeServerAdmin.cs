@@ -17,7 +17,7 @@ public sealed record AcmeAccountRow(Guid Id, string Contact, [property: JsonConv
 
 public sealed record AcmeEabKeyRow(string KeyId, string? Note, IReadOnlyList<string> AllowedDomains, Guid? AccountId, DateTimeOffset CreatedAt, DateTimeOffset? UsedAt);
 
-public sealed record AcmeOrderRow(Guid Id, Guid AccountId, string Names, [property: JsonConverter(typeof(JsonStringEnumConverter<AcmeServerStatus>))] AcmeServerStatus Status, Guid? DefinitionId, DateTimeOffset CreatedAt);
+public sealed record AcmeOrderRow(Guid Id, Guid AccountId, string Names, [property: JsonConverter(typeof(JsonStringEnumConverter<AcmeServerStatus>))] AcmeServerStatus Status, Guid? DefinitionId, DateTimeOffset CreatedAt, string? Profile = null);
 
 /// <summary>The console's and REST API's side of the ACME server: EAB credentials, per-account allow-lists, lists.</summary>
 public sealed class AcmeServerAdmin(CertMgrDbContext db, SecretProtector protector, TimeProvider time)
@@ -134,7 +134,7 @@ public sealed class AcmeServerAdmin(CertMgrDbContext db, SecretProtector protect
     public async Task<IReadOnlyList<AcmeOrderRow>> RecentOrdersAsync(int take, CancellationToken ct)
     {
         var orders = await db.AcmeServerOrders.AsNoTracking().OrderByDescending(o => o.CreatedAt).Take(Math.Clamp(take, 1, 500)).ToListAsync(ct);
-        return [.. orders.Select(o => new AcmeOrderRow(o.Id, o.AccountId, string.Join(", ", o.Identifiers), o.Status, o.DefinitionId, o.CreatedAt))];
+        return [.. orders.Select(o => new AcmeOrderRow(o.Id, o.AccountId, string.Join(", ", o.Identifiers), o.Status, o.DefinitionId, o.CreatedAt, o.Profile))];
     }
 
     /// <summary>Domains as an allow-list holds them: lower-case DNS names, no wildcards, deduplicated.</summary>

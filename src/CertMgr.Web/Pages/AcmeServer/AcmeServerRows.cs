@@ -27,6 +27,8 @@ public sealed class AcmeOrderListRow
     public AcmeServerStatus Status { get; init; }
     public Guid? DefinitionId { get; init; }
     public string? DefinitionName { get; init; }
+    /// <summary>The certificate profile the client asked for; null: the server's default.</summary>
+    public string? Profile { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
 }
@@ -91,6 +93,7 @@ public static class AcmeServerRows
             Status = o.Status,
             DefinitionId = o.DefinitionId,
             DefinitionName = db.Definitions.Where(d => d.Id == o.DefinitionId).Select(d => d.Name).FirstOrDefault(),
+            Profile = o.Profile,
             CreatedAt = o.CreatedAt,
             UpdatedAt = o.UpdatedAt,
         });
