@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using CertMgr.Core.Common;
 
 namespace CertMgr.Core.Discovery;
 
@@ -138,26 +139,10 @@ public static class DiscoveryExport
                 f.SignatureAlgorithm, Bool(f.WeakKey), Bool(f.WeakSignature), Num(f.ChainLength), Bool(f.Managed), Num(counts[f.Sha256]),
                 string.Join("; ", f.Problems),
             ];
-            csv.AppendJoin(',', cells.Select(Cell)).Append("\r\n");
+            CsvText.AppendRow(csv, cells);
         }
 
         return csv.ToString();
-    }
-
-    /// <summary>RFC 4180 quoting; a cell a spreadsheet would run as a formula gets a leading apostrophe.</summary>
-    internal static string Cell(string? value)
-    {
-        if (string.IsNullOrEmpty(value))
-        {
-            return "";
-        }
-
-        if (value[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
-        {
-            value = "'" + value;
-        }
-
-        return value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
     }
 
     private static string Num(int n) => n.ToString(CultureInfo.InvariantCulture);

@@ -152,9 +152,9 @@ public static class AuditApi
         var sb = new StringBuilder("id,at,actor,address,objectType,objectId,action,outcome,detail\r\n");
         foreach (var e in items)
         {
-            string[] cells = [e.Id.ToString(CultureInfo.InvariantCulture), e.At.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture),
+            string?[] cells = [e.Id.ToString(CultureInfo.InvariantCulture), e.At.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture),
                 e.Actor, e.Address ?? "", e.ObjectType, e.ObjectId ?? "", e.Action, e.Outcome, e.Detail ?? ""];
-            sb.AppendJoin(',', cells.Select(Cell)).Append("\r\n");
+            CsvText.AppendRow(sb, cells);
         }
 
         return sb.ToString();
@@ -163,16 +163,6 @@ public static class AuditApi
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
     private static EventsApi.EventItem Item(EventRow e) => new(e.Id, e.At, e.Actor, e.Address, e.ObjectType, e.ObjectId, e.Action, e.Outcome, e.Detail);
-
-    private static string Cell(string value)
-    {
-        if (value.Length > 0 && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
-        {
-            value = "'" + value;
-        }
-
-        return value.IndexOfAny([',', '"', '\r', '\n']) >= 0 ? $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : value;
-    }
 
     private static string? Trimmed(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using CertMgr.Core.Common;
 using CertMgr.Core.Discovery;
 
 namespace CertMgr.Core.Tests.Discovery;
@@ -155,9 +156,9 @@ public sealed class DiscoveryScannerTests(DiscoveryNetworkFixture fixture) : ICl
     [Fact]
     public void Export_Csv_QuotesAndNeutralisesFormulas()
     {
-        Assert.Equal("\"a,b\"", DiscoveryExport.Cell("a,b"));
-        Assert.Equal("'=cmd()", DiscoveryExport.Cell("=cmd()"));
-        Assert.Equal("\"say \"\"hi\"\"\"", DiscoveryExport.Cell("say \"hi\""));
+        Assert.Equal("\"a,b\"", CsvText.Cell("a,b"));
+        Assert.Equal("'=cmd()", CsvText.Cell("=cmd()"));
+        Assert.Equal("\"say \"\"hi\"\"\"", CsvText.Cell("say \"hi\""));
     }
 
     [Fact]

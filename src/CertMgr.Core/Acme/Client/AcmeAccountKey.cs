@@ -73,8 +73,7 @@ public sealed class AcmeAccountKey : IDisposable
     }
 
     /// <summary>The RFC 7638 JWK thumbprint (SHA-256, base64url), part of every key authorization.</summary>
-    public string Thumbprint() =>
-        Base64Url.Encode(SHA256.HashData(Encoding.UTF8.GetBytes(Jwk().ToJsonString())));
+    public string Thumbprint() => JwkThumbprint.Of(Jwk());
 
     /// <summary>The key authorization for a challenge token (RFC 8555 8.1).</summary>
     public string KeyAuthorization(string token) => token + "." + Thumbprint();
@@ -89,6 +88,17 @@ public sealed class AcmeAccountKey : IDisposable
     {
         _ec?.Dispose();
         _rsa?.Dispose();
+    }
+}
+
+/// <summary>The RFC 7638 thumbprint, shared by the client (key authorizations) and the server (account keys).</summary>
+public static class JwkThumbprint
+{
+    /// <summary>Base64url SHA-256 of a JWK holding only its required members, in lexicographic order (RFC 7638 3).</summary>
+    public static string Of(JsonObject canonical)
+    {
+        ArgumentNullException.ThrowIfNull(canonical);
+        return Base64Url.Encode(SHA256.HashData(Encoding.UTF8.GetBytes(canonical.ToJsonString())));
     }
 }
 

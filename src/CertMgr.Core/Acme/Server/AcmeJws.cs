@@ -46,7 +46,7 @@ public sealed class AcmeJwk : IDisposable
         _ec = ec;
         _rsa = rsa;
         Canonical = canonical;
-        Thumbprint = Base64Url.Encode(SHA256.HashData(Encoding.UTF8.GetBytes(canonical.ToJsonString())));
+        Thumbprint = JwkThumbprint.Of(canonical);
     }
 
     /// <summary>The required members only, in lexicographic order (RFC 7638 3).</summary>
