@@ -237,19 +237,14 @@ public sealed class CaConnectionService(CertMgrDbContext db, SecretProtector pro
     /// <summary>Deactivates the ACME account at the CA; a new registration then needs a new key.</summary>
     public async Task<Result<CaConnectionView>> DeactivateAccountAsync(Guid id, string actor, CancellationToken ct)
     {
-        var connection = await db.CaConnections.Include(c => c.Products).SingleOrDefaultAsync(c => c.Id == id && c.Kind == CaConnectionKind.Acme, ct);
-        if (connection is null)
-        {
-            return NotFound();
-        }
-
-        var opened = AcmeSession.Open(connection, protector, time);
+        var opened = await OpenAcmeAsync(id, ct);
         if (!opened.IsSuccess)
         {
             return opened.Error;
         }
 
-        using var session = opened.Value;
+        var (connection, session) = opened.Value;
+        using var _ = session;
         if (session.Client.AccountUrl is null)
         {
             return new Error("acme-no-account", "The connection has no registered account.");
@@ -272,19 +267,14 @@ public sealed class CaConnectionService(CertMgrDbContext db, SecretProtector pro
     /// <summary>Rolls the account over to a new ES256 key (RFC 8555 7.3.5) and seals it.</summary>
     public async Task<Result<CaConnectionView>> RollOverKeyAsync(Guid id, string actor, CancellationToken ct)
     {
-        var connection = await db.CaConnections.Include(c => c.Products).SingleOrDefaultAsync(c => c.Id == id && c.Kind == CaConnectionKind.Acme, ct);
-        if (connection is null)
-        {
-            return NotFound();
-        }
-
-        var opened = AcmeSession.Open(connection, protector, time);
+        var opened = await OpenAcmeAsync(id, ct);
         if (!opened.IsSuccess)
         {
             return opened.Error;
         }
 
-        using var session = opened.Value;
+        var (connection, session) = opened.Value;
+        using var _ = session;
         var old = session.Client.Key;
         var newKey = AcmeAccountKey.CreateEs256();
         var changed = await session.Client.ChangeKeyAsync(newKey, ct);
@@ -299,6 +289,19 @@ public sealed class CaConnectionService(CertMgrDbContext db, SecretProtector pro
         db.Record(time.GetUtcNow(), actor, ObjectType, id.ToString(), "rollover-key");
         await db.SaveChangesAsync(ct);
         return View(connection);
+    }
+
+    /// <summary>An ACME connection (with its products) and its open session; the caller disposes the session.</summary>
+    private async Task<Result<(CaConnection Connection, AcmeSession Session)>> OpenAcmeAsync(Guid id, CancellationToken ct)
+    {
+        var connection = await db.CaConnections.Include(c => c.Products).SingleOrDefaultAsync(c => c.Id == id && c.Kind == CaConnectionKind.Acme, ct);
+        if (connection is null)
+        {
+            return NotFound();
+        }
+
+        var opened = AcmeSession.Open(connection, protector, time);
+        return opened.IsSuccess ? (connection, opened.Value) : opened.Error;
     }
 
     /// <summary>
@@ -563,5 +566,5 @@ public sealed class CaConnectionService(CertMgrDbContext db, SecretProtector pro
         return Convert.TryFromBase64String(text, buffer, out var n) && n > 0;
     }
 
-    private static Result<CaConnectionView> NotFound() => Error.NotFound("ca-connection-not-found", "No CA connection has that id.");
+    private static Error NotFound() => Error.NotFound("ca-connection-not-found", "No CA connection has that id.");
 }

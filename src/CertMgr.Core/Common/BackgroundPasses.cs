@@ -1,3 +1,4 @@
+using CertMgr.Data.Model;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -21,6 +22,51 @@ public abstract class PassActivity<TProgress>
         Interlocked.CompareExchange(ref _current, progress, null) is null ? progress : null;
 
     internal void End(TProgress progress) => Interlocked.CompareExchange(ref _current, null, progress);
+}
+
+/// <summary>What every pass's progress says: who started it and when, its run row once stored, and its size.</summary>
+public abstract class PassProgress
+{
+    private readonly Lock _lock = new();
+    private Guid? _runId;
+    private int _total;
+
+    protected PassProgress(RunTrigger trigger, string actor, DateTimeOffset startedAt)
+    {
+        Trigger = trigger;
+        Actor = actor;
+        StartedAt = startedAt;
+    }
+
+    public RunTrigger Trigger { get; }
+
+    public string Actor { get; }
+
+    public DateTimeOffset StartedAt { get; }
+
+    /// <summary>The run's id once its row is stored; null while the pass is still choosing its work.</summary>
+    public Guid? RunId
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _runId;
+            }
+        }
+    }
+
+    /// <summary>Items in the pass (0 until <see cref="RunId"/> is set).</summary>
+    public int Total => Volatile.Read(ref _total);
+
+    internal void Started(Guid runId, int total)
+    {
+        Volatile.Write(ref _total, total);
+        lock (_lock)
+        {
+            _runId = runId;
+        }
+    }
 }
 
 /// <summary>

@@ -15,52 +15,17 @@ public sealed class MonitorActivity : PassActivity<MonitorProgress>
 }
 
 /// <summary>How far a pass in this process has got: endpoints checked out of the total.</summary>
-public sealed class MonitorProgress : IProgress<int>
+public sealed class MonitorProgress : PassProgress, IProgress<int>
 {
-    private readonly Lock _lock = new();
-    private Guid? _runId;
-    private int _total;
     private int _checked;
 
     internal MonitorProgress(RunTrigger trigger, string actor, DateTimeOffset startedAt)
+        : base(trigger, actor, startedAt)
     {
-        Trigger = trigger;
-        Actor = actor;
-        StartedAt = startedAt;
     }
-
-    public RunTrigger Trigger { get; }
-
-    public string Actor { get; }
-
-    public DateTimeOffset StartedAt { get; }
-
-    /// <summary>The run's id once its row is stored; null while the pass is still choosing its endpoints.</summary>
-    public Guid? RunId
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _runId;
-            }
-        }
-    }
-
-    /// <summary>Endpoints in the pass (0 until <see cref="RunId"/> is set).</summary>
-    public int Total => Volatile.Read(ref _total);
 
     /// <summary>Endpoints with a verdict so far.</summary>
     public int Checked => Volatile.Read(ref _checked);
-
-    internal void Started(Guid runId, int total)
-    {
-        Volatile.Write(ref _total, total);
-        lock (_lock)
-        {
-            _runId = runId;
-        }
-    }
 
     /// <summary>Called by the pass with the number of endpoints done so far (reports may arrive out of order).</summary>
     public void Report(int value)

@@ -11,38 +11,15 @@ public sealed class UnattendedActivity : PassActivity<UnattendedProgress>
 }
 
 /// <summary>How far a pass has got: definitions done out of the total, by outcome.</summary>
-public sealed class UnattendedProgress
+public sealed class UnattendedProgress : PassProgress
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<UnattendedOutcome, int> _outcomes = [];
-    private Guid? _runId;
-    private int _total;
 
     internal UnattendedProgress(RunTrigger trigger, string actor, DateTimeOffset startedAt)
+        : base(trigger, actor, startedAt)
     {
-        Trigger = trigger;
-        Actor = actor;
-        StartedAt = startedAt;
     }
-
-    public RunTrigger Trigger { get; }
-
-    public string Actor { get; }
-
-    public DateTimeOffset StartedAt { get; }
-
-    public Guid? RunId
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _runId;
-            }
-        }
-    }
-
-    public int Total => Volatile.Read(ref _total);
 
     public int Done
     {
@@ -52,15 +29,6 @@ public sealed class UnattendedProgress
             {
                 return _outcomes.Values.Sum();
             }
-        }
-    }
-
-    internal void Started(Guid runId, int total)
-    {
-        Volatile.Write(ref _total, total);
-        lock (_lock)
-        {
-            _runId = runId;
         }
     }
 
