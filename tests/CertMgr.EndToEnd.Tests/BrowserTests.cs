@@ -7,8 +7,12 @@ public sealed class BrowserTests
 {
     public static readonly string ArtifactsDirectory = Path.Combine(CertMgrServer.RepoRoot, "test-artifacts");
 
-    public static Task<IBrowser> LaunchAsync(IPlaywright playwright) =>
-        playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+    public static Task<IBrowser> LaunchAsync(IPlaywright playwright)
+    {
+        // On CI's two cores, with the whole suite running beside the browser, a live-search round trip has taken over
+        // Playwright's default 5 s. A slower wait still fails when the page never shows what the test expects.
+        Assertions.SetDefaultExpectTimeout(15_000);
+        return playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = "/usr/bin/chromium",
             Headless = true,
@@ -18,6 +22,7 @@ public sealed class BrowserTests
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
             ],
         });
+    }
 
     [Fact]
     public async Task FirstLogin_InitialPassword_ForcesPasswordChangeThenShowsOverview()

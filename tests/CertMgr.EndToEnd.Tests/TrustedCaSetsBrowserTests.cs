@@ -94,6 +94,8 @@ public sealed class TrustedCaSetsBrowserTests
 
         await page.ClickAsync("#system-files a:has-text('public-roots.pem')");
         await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("public-roots.pem");
+        // A click does not wait for the new page's scripts: typing before htmx has bound the search box goes unheard.
+        await page.WaitForLoadStateAsync(LoadState.Load);
         await page.FillAsync("#system-file-list-q", "ISRG");
         await Assertions.Expect(page.Locator("#system-file-certs tbody tr")).ToHaveCountAsync(2);
         await Assertions.Expect(page.Locator("#system-file-certs")).ToContainTextAsync("ISRG Root X1");
