@@ -52,11 +52,11 @@ public sealed record ClientCertificateOptions(ClientCertificateMode Mode, string
 }
 
 /// <summary>
-/// The client-certificate gate of the HTTPS endpoint, loaded once at start: the CA file (or the OS store) and
+/// The client-certificate gate of the HTTPS endpoint, as loaded from the CA file (or the OS store) and
 /// <c>certmap.txt</c>. A certificate passes when it chains to an anchor, is within its validity, is allowed for client
 /// authentication (when it names extended key usages), and its SHA-1 thumbprint is in the map. Any configuration
 /// problem (missing or unreadable CA file, no CA in it, missing or unreadable map, a malformed map line) closes access:
-/// every certificate is refused until the configuration is fixed and CertMgr restarted.
+/// every certificate is refused until the configuration is fixed (the web app reloads the files when they change).
 /// </summary>
 public sealed class ClientCertificatePolicy
 {

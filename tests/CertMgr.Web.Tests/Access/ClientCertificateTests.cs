@@ -50,6 +50,41 @@ public sealed class ClientCertificateTests : IDisposable
     }
 
     [Fact]
+    public async Task Required_CertMapAndCaFileEdited_TakeEffectWithoutRestart()
+    {
+        using var alice = _ca.IssueClient("CN=alice");
+        using var bob = _ca.IssueClient("CN=bob");
+        using var carol = _otherCa.IssueClient("CN=carol");
+        string? home = null;
+        await using var server = await Server.StartAsync(h =>
+        {
+            home = h;
+            File.WriteAllText(Path.Combine(h, "client-ca.pem"), _ca.Certificate.ExportCertificatePem());
+            File.WriteAllText(Path.Combine(h, "certmap.txt"), $"* Hash_SHA1 {alice.Thumbprint}\n");
+        }, """{ "Mode": "required", "CaFile": "client-ca.pem" }""");
+        var map = Path.Combine(home!, "certmap.txt");
+        Assert.Equal(HttpStatusCode.OK, await server.GetAsync(alice));
+        await Assert.ThrowsAsync<HttpRequestException>(() => server.GetAsync(bob));
+
+        File.WriteAllText(map, $"# alice left\n* Hash_SHA1 {bob.Thumbprint}\n");
+        await server.UntilAsync(bob, passes: true);
+        await Assert.ThrowsAsync<HttpRequestException>(() => server.GetAsync(alice));
+        Assert.Contains(server.Logs, l => l.Contains("Client certificates reloaded: 1 certificate(s) allowed", StringComparison.Ordinal));
+
+        // A broken edit closes access and says why; fixing it opens it again.
+        File.WriteAllText(map, $"* Hash_SHA1 {bob.Thumbprint}\n* Hash_SHA1 2c 74\n");
+        await server.UntilAsync(bob, passes: false);
+        Assert.Contains(server.Logs, l => l.Contains("certmap.txt line 2", StringComparison.Ordinal));
+        File.WriteAllText(map, $"* Hash_SHA1 {bob.Thumbprint}\n* Hash_SHA1 {carol.Thumbprint}\n");
+        await server.UntilAsync(bob, passes: true);
+
+        // carol is mapped but her CA is not trusted until the CA file lists it too.
+        await Assert.ThrowsAsync<HttpRequestException>(() => server.GetAsync(carol));
+        File.WriteAllText(Path.Combine(home!, "client-ca.pem"), _ca.Certificate.ExportCertificatePem() + "\n" + _otherCa.Certificate.ExportCertificatePem());
+        await server.UntilAsync(carol, passes: true);
+    }
+
+    [Fact]
     public async Task Off_NoCertificateNeeded()
     {
         await using var server = await Server.StartAsync(_ => { }, """{ "Mode": "off" }""");
@@ -143,6 +178,32 @@ public sealed class ClientCertificateTests : IDisposable
             using var client = new HttpClient(handler) { BaseAddress = new Uri($"https://127.0.0.1:{_port}"), Timeout = TimeSpan.FromSeconds(20) };
             using var response = await client.GetAsync("/healthz");
             return response.StatusCode;
+        }
+
+        /// <summary>Retries the handshake until it passes (or is refused), for at most 15 seconds: files are looked at once a second.</summary>
+        public async Task UntilAsync(X509Certificate2 clientCertificate, bool passes)
+        {
+            var deadline = TimeProvider.System.GetUtcNow().AddSeconds(15);
+            while (true)
+            {
+                bool passed;
+                try
+                {
+                    passed = await GetAsync(clientCertificate) == HttpStatusCode.OK;
+                }
+                catch (HttpRequestException)
+                {
+                    passed = false;
+                }
+
+                if (passed == passes)
+                {
+                    return;
+                }
+
+                Assert.True(TimeProvider.System.GetUtcNow() < deadline, $"{clientCertificate.Subject} still {(passes ? "refused" : "allowed")} after 15 s");
+                await Task.Delay(200);
+            }
         }
 
         public async ValueTask DisposeAsync()

@@ -155,12 +155,12 @@ public sealed class MonitorApiTests : IAsyncLifetime
         }
 
         silent.Stop(); // hang up on the probe: the pass ends
+        await accepting; // the accept loop has ended, so nothing adds to held any more
         foreach (var socket in held)
         {
             socket.Dispose();
         }
 
-        await accepting;
         var report = await UntilCompletedAsync(http, id);
         var run = report.GetProperty("run");
         Assert.Equal(("manual", 0, 0, 2, 2), (run.GetProperty("trigger").GetString(), run.GetProperty("okCount").GetInt32(),
