@@ -87,16 +87,13 @@ public sealed partial class AcquisitionService(
     /// </summary>
     public async Task<Result<CertificateRequest>> SetKeyAsync(Guid requestId, KeyChoice choice, Guid? keyId, string actor, CancellationToken ct)
     {
-        var request = await FindAsync(requestId, ct);
-        if (request is null)
+        var found = await FindAtAsync(requestId, AcquisitionStep.ChooseKey, ct);
+        if (!found.IsSuccess)
         {
-            return NotFound();
+            return found.Error;
         }
 
-        if (AcquisitionFlow.Guard(request.Status, AcquisitionStep.ChooseKey) is { } wrong)
-        {
-            return wrong;
-        }
+        var request = found.Value;
 
         var definition = request.Definition;
         var spec = new KeySpec(definition.KeyAlgorithm, definition.KeySize);
@@ -208,7 +205,7 @@ public sealed partial class AcquisitionService(
         var csr = await db.Requests.AsNoTracking().Where(r => r.Id == requestId).Select(r => new { r.CsrDer }).SingleOrDefaultAsync(ct);
         if (csr is null)
         {
-            return NotFound().Error!;
+            return NotFound();
         }
 
         return csr.CsrDer is null
@@ -222,16 +219,13 @@ public sealed partial class AcquisitionService(
     /// </summary>
     public async Task<Result<CertificateRequest>> ChooseProductAsync(Guid requestId, Guid productId, string actor, CancellationToken ct)
     {
-        var request = await FindAsync(requestId, ct);
-        if (request is null)
+        var found = await FindAtAsync(requestId, AcquisitionStep.ChooseProduct, ct);
+        if (!found.IsSuccess)
         {
-            return NotFound();
+            return found.Error;
         }
 
-        if (AcquisitionFlow.Guard(request.Status, AcquisitionStep.ChooseProduct) is { } wrong)
-        {
-            return wrong;
-        }
+        var request = found.Value;
 
         var product = await db.Products.Include(p => p.CaConnection).SingleOrDefaultAsync(p => p.Id == productId, ct);
         if (product is null)
@@ -383,16 +377,13 @@ public sealed partial class AcquisitionService(
     /// </summary>
     public async Task<Result<CertificateRequest>> PollAsync(Guid requestId, string actor, CancellationToken ct)
     {
-        var request = await FindAsync(requestId, ct);
-        if (request is null)
+        var found = await FindAtAsync(requestId, AcquisitionStep.Poll, ct);
+        if (!found.IsSuccess)
         {
-            return NotFound();
+            return found.Error;
         }
 
-        if (AcquisitionFlow.Guard(request.Status, AcquisitionStep.Poll) is { } wrong)
-        {
-            return wrong;
-        }
+        var request = found.Value;
 
         var submission = await db.CaSubmissions
             .Where(s => s.RequestId == request.Id && s.Status == SubmissionStatus.Pending && s.ExternalId != null)
@@ -522,16 +513,13 @@ public sealed partial class AcquisitionService(
     public async Task<Result<CertificateRequest>> RecordOrderAsync(Guid requestId, OrderDetails order, string actor, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(order);
-        var request = await FindAsync(requestId, ct);
-        if (request is null)
+        var found = await FindAtAsync(requestId, AcquisitionStep.RecordOrder, ct);
+        if (!found.IsSuccess)
         {
-            return NotFound();
+            return found.Error;
         }
 
-        if (AcquisitionFlow.Guard(request.Status, AcquisitionStep.RecordOrder) is { } wrong)
-        {
-            return wrong;
-        }
+        var request = found.Value;
 
         var number = order.OrderNumber?.Trim();
         if (number is { Length: > MaxOrderNumberLength } || (number is not null && number.Any(char.IsControl)))
@@ -582,16 +570,13 @@ public sealed partial class AcquisitionService(
     public async Task<Result<Certificate>> ReceiveAsync(Guid requestId, byte[] data, string? password, byte[]? chain, string actor, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(data);
-        var request = await FindAsync(requestId, ct);
-        if (request is null)
+        var found = await FindAtAsync(requestId, AcquisitionStep.Receive, ct);
+        if (!found.IsSuccess)
         {
-            return NotFound().Error!;
+            return found.Error;
         }
 
-        if (AcquisitionFlow.Guard(request.Status, AcquisitionStep.Receive) is { } wrong)
-        {
-            return wrong;
-        }
+        var request = found.Value;
 
         var read = CertificateReader.Read(data, new ReadOptions { Password = string.IsNullOrEmpty(password) ? null : password, ChainData = chain is { Length: > 0 } ? chain : null });
         if (!read.IsSuccess)
@@ -668,16 +653,13 @@ public sealed partial class AcquisitionService(
     /// <summary>Makes the received certificate the definition's current one and completes the process.</summary>
     public async Task<Result<CertificateRequest>> CompleteAsync(Guid requestId, string actor, CancellationToken ct)
     {
-        var request = await FindAsync(requestId, ct);
-        if (request is null)
+        var found = await FindAtAsync(requestId, AcquisitionStep.Complete, ct);
+        if (!found.IsSuccess)
         {
-            return NotFound();
+            return found.Error;
         }
 
-        if (AcquisitionFlow.Guard(request.Status, AcquisitionStep.Complete) is { } wrong)
-        {
-            return wrong;
-        }
+        var request = found.Value;
 
         var certificate = request.Certificate!;
         var now = time.GetUtcNow();
@@ -696,16 +678,13 @@ public sealed partial class AcquisitionService(
     /// <summary>Cancels a process that has not completed.</summary>
     public async Task<Result<CertificateRequest>> CancelAsync(Guid requestId, string actor, CancellationToken ct)
     {
-        var request = await FindAsync(requestId, ct);
-        if (request is null)
+        var found = await FindAtAsync(requestId, AcquisitionStep.Cancel, ct);
+        if (!found.IsSuccess)
         {
-            return NotFound();
+            return found.Error;
         }
 
-        if (AcquisitionFlow.Guard(request.Status, AcquisitionStep.Cancel) is { } wrong)
-        {
-            return wrong;
-        }
+        var request = found.Value;
 
         var now = time.GetUtcNow();
         request.Status = AcquisitionFlow.Next(request.Status, AcquisitionStep.Cancel);
@@ -732,7 +711,24 @@ public sealed partial class AcquisitionService(
     private static bool IsSupported(KeySpec spec) =>
         KeySpec.All.Contains(spec) || spec == new KeySpec(KeyAlgorithm.Ecdsa, 521);
 
-    private static Result<CertificateRequest> NotFound() => Error.NotFound("request-not-found", "No acquisition process has that id.");
+    private static Error NotFound() => Error.NotFound("request-not-found", "No acquisition process has that id.");
+
+    /// <summary>The request, when it exists and the step may be taken in its status.</summary>
+    private async Task<Result<CertificateRequest>> FindAtAsync(Guid requestId, AcquisitionStep step, CancellationToken ct)
+    {
+        var request = await FindAsync(requestId, ct);
+        if (request is null)
+        {
+            return NotFound();
+        }
+
+        if (AcquisitionFlow.Guard(request.Status, step) is { } wrong)
+        {
+            return wrong;
+        }
+
+        return request;
+    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Acquisition {RequestId} of definition {DefinitionId}: the CA had already issued {Reference} for an interrupted submission; taken instead of a second certificate")]
     private static partial void LogRecovered(ILogger logger, Guid definitionId, Guid requestId, string reference);

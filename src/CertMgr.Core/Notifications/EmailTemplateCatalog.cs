@@ -21,9 +21,17 @@ public static class EmailTemplateCatalog
     /// <summary>The install request to the server administrator (not an administrator notice, so not a <see cref="NotificationKinds"/> kind).</summary>
     public const string InstallRequest = "install-request";
 
+    private static readonly TemplatePlaceholder DefinitionName = new("definition_name", "The definition's name", "Public web site");
+
+    private static readonly TemplatePlaceholder CommonName = new("common_name", "The definition's common name", "www.example.com");
+
+    private static readonly TemplatePlaceholder DefinitionId = new("definition_id", "The definition's id", "0193a5c1-7d2e-7000-8000-000000000002");
+
+    private static readonly TemplatePlaceholder Endpoint = new("endpoint", "host:port checked, with the name sent", "www.example.com:443 (SNI www.example.com)");
+
     private static readonly TemplatePlaceholder[] CertificateFields =
     [
-        new("common_name", "The definition's common name", "www.example.com"),
+        CommonName,
         new("server", "The server to install on", "web01.example.com"),
         new("software", "The server software", "nginx"),
         new("subject", "The certificate's subject", "CN=www.example.com, O=Example Ltd, C=JP"),
@@ -103,7 +111,7 @@ public static class EmailTemplateCatalog
             """)),
         new(NotificationKinds.DeployCheck, "Deploy check result", "Server administrator (Send Result) and the CertMgr administrator",
         [
-            new("common_name", "The definition's common name", "www.example.com"),
+            CommonName,
             new("server", "The deployment's server", "web01.example.com"),
             new("target", "host:port checked, with the name sent", "web01.example.com:443 (SNI www.example.com)"),
             new("checked_at", "When the check ran (UTC)", "2026-12-05 09:30 UTC"),
@@ -135,11 +143,11 @@ public static class EmailTemplateCatalog
             """)),
         new(NotificationKinds.UnattendedInterrupted, "Unattended process interrupted", "CertMgr administrator",
         [
-            new("definition_name", "The definition's name", "Public web site"),
-            new("common_name", "The definition's common name", "www.example.com"),
+            DefinitionName,
+            CommonName,
             new("step", "The step the process waits at", "install"),
             new("reason", "Why it cannot go on", "SSH login to web01.example.com failed: permission denied."),
-            new("definition_id", "The definition's id", "0193a5c1-7d2e-7000-8000-000000000002"),
+            DefinitionId,
         ],
         new("Unattended renewal of {{definition_name}} interrupted at {{step}}", """
             The unattended process of certificate definition "{{definition_name}}" ({{common_name}}) stopped at the {{step}} step and waits for a person.
@@ -150,14 +158,14 @@ public static class EmailTemplateCatalog
             """)),
         new(NotificationKinds.MonitorNg, "Monitoring NG", "CertMgr administrator",
         [
-            new("definition_name", "The definition's name", "Public web site"),
-            new("common_name", "The definition's common name", "www.example.com"),
-            new("endpoint", "host:port checked, with the name sent", "www.example.com:443 (SNI www.example.com)"),
+            DefinitionName,
+            CommonName,
+            Endpoint,
             new("result", "NG or Unreachable", "NG"),
             new("previous", "The result before (OK, or \"not checked\")", "OK"),
             new("reason", "The failed check and why, or the network error", "The certificate expires in 12 days (threshold 30)."),
             new("checked_at", "When the check ran (UTC)", "2026-12-05 06:00 UTC"),
-            new("definition_id", "The definition's id", "0193a5c1-7d2e-7000-8000-000000000002"),
+            DefinitionId,
         ],
         new("Monitoring {{result}}: {{common_name}} ({{definition_name}})", """
             The periodic monitoring of {{endpoint}} found a problem on {{checked_at}}.
@@ -171,12 +179,12 @@ public static class EmailTemplateCatalog
             """)),
         new(NotificationKinds.MonitorOk, "Monitoring OK again", "CertMgr administrator",
         [
-            new("definition_name", "The definition's name", "Public web site"),
-            new("common_name", "The definition's common name", "www.example.com"),
-            new("endpoint", "host:port checked, with the name sent", "www.example.com:443 (SNI www.example.com)"),
+            DefinitionName,
+            CommonName,
+            Endpoint,
             new("previous", "The failed result before (NG or Unreachable)", "NG"),
             new("checked_at", "When the check ran (UTC)", "2026-12-06 06:00 UTC"),
-            new("definition_id", "The definition's id", "0193a5c1-7d2e-7000-8000-000000000002"),
+            DefinitionId,
         ],
         new("Monitoring OK again: {{common_name}} ({{definition_name}})", """
             The periodic monitoring of {{endpoint}} is OK again on {{checked_at}} (before: {{previous}}).
