@@ -9,7 +9,7 @@ namespace CertMgr.Cli.Tests;
 public sealed class CheckCommandTests : IAsyncLifetime
 {
     private readonly string _work = Directory.CreateTempSubdirectory("certmgr-check-").FullName;
-    private readonly int _port = FreePort();
+    private readonly int _port = TestPorts.Next();
     private Process? _server;
 
     public async Task InitializeAsync()
@@ -51,13 +51,6 @@ public sealed class CheckCommandTests : IAsyncLifetime
         _server?.Dispose();
         Directory.Delete(_work, recursive: true);
         return Task.CompletedTask;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private void Openssl(params string[] args)
@@ -128,7 +121,7 @@ public sealed class CheckCommandTests : IAsyncLifetime
     [Fact]
     public async Task Check_ClosedPort_UnreachableExitThree()
     {
-        var (code, output, _) = await RunAsync("check", $"127.0.0.1:{FreePort()}", "--ca-file", Path.Combine(_work, "c.pem"), "--json");
+        var (code, output, _) = await RunAsync("check", $"127.0.0.1:{TestPorts.Next()}", "--ca-file", Path.Combine(_work, "c.pem"), "--json");
 
         Assert.Equal(3, code);
         var root = JsonDocument.Parse(output).RootElement;

@@ -30,11 +30,7 @@ public sealed class DiscoverCommandTests : IAsyncLifetime
         var now = TimeProvider.System.GetUtcNow();
         using var self = request.CreateSelfSigned(now.AddDays(-1), now.AddDays(100));
         _certificate = X509CertificateLoader.LoadPkcs12(self.Export(X509ContentType.Pkcs12), null);
-        using (var probe = new TcpListener(IPAddress.Loopback, 0))
-        {
-            probe.Start();
-            _port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        }
+        _port = TestPorts.Next();
 
         Serve("127.0.79.1", async (socket, ct) =>
         {

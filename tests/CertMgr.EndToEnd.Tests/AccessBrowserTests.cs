@@ -61,7 +61,7 @@ public sealed class AccessBrowserTests
         await carol.FillAsync("#UserName", "carol");
         await carol.FillAsync("#Password", CarolPassword);
         await carol.ClickAsync("#sign-in");
-        await Assertions.Expect(carol.GetByText("Too many failed sign-ins from your address. Try again in 15 minute(s).")).ToBeVisibleAsync();
+        await Assertions.Expect(carol.GetByText("Too many failed sign-ins from your address. Try again in 15 minutes.")).ToBeVisibleAsync();
         await BrowserSession.ScreenshotAsync(carol, "login-lockout");
 
         // The administrator (signed in before) sees the lockout and unlocks her.

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.Playwright;
 
 namespace CertMgr.EndToEnd.Tests;
@@ -17,7 +15,7 @@ public sealed class AcmeServerBrowserTests
     public async Task AcmeServer_SettingsEabAllowList_LegoRegistersThenIsRefused()
     {
         using var home = new TempHome();
-        var http01 = FreePort();
+        var http01 = TestPorts.Next();
         Directory.CreateDirectory(home.Path);
         // Only the technical options come from certmgr.json; the rest is set in the console.
         File.WriteAllText(Path.Combine(home.Path, "certmgr.json"),
@@ -122,13 +120,6 @@ public sealed class AcmeServerBrowserTests
             "shortlived: 7 days — Short-lived TLS server certificate, valid 7 days"]);
         await BrowserSession.ScreenshotAsync(page, "acme-server-overview");
         Assert.DoesNotContain(hmac, server.Output, StringComparison.Ordinal);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static async Task<(int ExitCode, string Output)> RunLegoAsync(string[] args, string home, CertMgrServer server)

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.Playwright;
 
 namespace CertMgr.EndToEnd.Tests;
@@ -22,12 +20,12 @@ public sealed class AutoInstallBrowserTests
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await BrowserTests.LaunchAsync(playwright);
         var page = await BrowserSession.SignInAsync(browser, server);
-        var sshPort = ClosedPort();
+        var sshPort = TestPorts.Next();
         var definitionId = await ConsoleApi.CreateDefinitionAsync(page, server.Url, new Dictionary<string, object?>
         {
             ["name"] = cn, ["operationMode"] = "LifecycleManaged", ["commonName"] = cn, ["subjectAlternativeNames"] = new[] { cn },
             ["keyAlgorithm"] = "Ecdsa", ["keySize"] = 256, ["serverSoftware"] = "Nginx", ["port"] = 443, ["serverNameForCheck"] = "127.0.0.1",
-            ["checkPort"] = ClosedPort(), ["serverAdminEmail"] = "web-team@example.test", ["targetServerName"] = "127.0.0.1", ["tags"] = ConsoleApi.E2eTags,
+            ["checkPort"] = TestPorts.Next(), ["serverAdminEmail"] = "web-team@example.test", ["targetServerName"] = "127.0.0.1", ["tags"] = ConsoleApi.E2eTags,
         });
 
         await page.GotoAsync($"{server.Url}/definitions/{definitionId}");
@@ -74,10 +72,4 @@ public sealed class AutoInstallBrowserTests
         await BrowserSession.ScreenshotAsync(page, "auto-install-deployment");
     }
 
-    private static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

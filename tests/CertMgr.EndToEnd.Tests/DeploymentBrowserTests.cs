@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.Playwright;
 
 namespace CertMgr.EndToEnd.Tests;
@@ -22,7 +20,7 @@ public sealed class DeploymentBrowserTests
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await BrowserTests.LaunchAsync(playwright);
         var page = await BrowserSession.SignInAsync(browser, server);
-        var definitionId = await AddDefinitionAsync(page, server, cn, ClosedPort());
+        var definitionId = await AddDefinitionAsync(page, server, cn, TestPorts.Next());
 
         // A current certificate with its key, from the built-in CA.
         await BrowserSession.AcquireFromBuiltInCaAsync(page, server.Url, definitionId);
@@ -79,13 +77,6 @@ public sealed class DeploymentBrowserTests
         await BrowserSession.ScreenshotAsync(page, "deployments");
         await page.SelectOptionAsync("select[name=status]", "open");
         await Assertions.Expect(page.Locator("#deployments-list")).ToContainTextAsync("No deployment process matches");
-    }
-
-    private static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>Adds a lifecycle-managed nginx definition, checked on 127.0.0.1:<paramref name="checkPort"/>, through the REST API.</summary>

@@ -22,11 +22,7 @@ public sealed class DiscoveryBrowserTests
         silent.Start(); // connections wait in the backlog, never answered
         var silentPort = ((IPEndPoint)silent.LocalEndpoint).Port;
         int closedPort;
-        using (var probe = new TcpListener(IPAddress.Loopback, 0))
-        {
-            probe.Start();
-            closedPort = ((IPEndPoint)probe.LocalEndpoint).Port;
-        }
+        closedPort = TestPorts.Next();
 
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await BrowserTests.LaunchAsync(playwright);
@@ -68,13 +64,13 @@ public sealed class DiscoveryBrowserTests
         await page.CheckAsync("#findings-table tbody input[type=checkbox]");
         await page.SelectOptionAsync("#import-mode", "monitored-only");
         await page.ClickAsync("#import-selected");
-        await Assertions.Expect(page.Locator("#scan-flash")).ToContainTextAsync("Imported 1 certificate(s) as monitored-only");
+        await Assertions.Expect(page.Locator("#scan-flash")).ToContainTextAsync("Imported 1 certificate as monitored-only");
         await Assertions.Expect(tls).ToContainTextAsync("managed");
         await BrowserSession.ScreenshotAsync(page, "discovery-report");
 
         // Importing the same certificate again makes nothing new.
         await page.ClickAsync("#import-all");
-        await Assertions.Expect(page.Locator("#scan-flash")).ToContainTextAsync("Imported 0 certificate(s)");
+        await Assertions.Expect(page.Locator("#scan-flash")).ToContainTextAsync("Imported 0 certificates");
         await Assertions.Expect(page.Locator("#scan-flash")).ToContainTextAsync("1 already in the inventory");
 
         await page.GotoAsync(server.Url + "/discovery");

@@ -100,6 +100,6 @@ public sealed class ImportBrowserTests
         await Assertions.Expect(page.Locator("#clone-table tbody tr").First).ToContainTextAsync("portal-test.example.test");
         await BrowserSession.ScreenshotAsync(page, "definitions-clone-preview");
         await page.ClickAsync("#clone-apply");
-        await Assertions.Expect(page.GetByRole(AriaRole.Status).First).ToContainTextAsync("Created 1 definition(s): portal-test.example.test");
+        await Assertions.Expect(page.GetByRole(AriaRole.Status).First).ToContainTextAsync("Created 1 definition: portal-test.example.test");
     }
 }

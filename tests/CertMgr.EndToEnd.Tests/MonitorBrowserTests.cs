@@ -23,7 +23,7 @@ public sealed class MonitorBrowserTests
         await using var browser = await BrowserTests.LaunchAsync(playwright);
         var page = await BrowserSession.SignInAsync(browser, server);
         var mismatch = await AddMonitoredAsync(page, server, "wrong-name.monitor.test", consolePort);
-        await AddMonitoredAsync(page, server, "closed.monitor.test", ClosedPort());
+        await AddMonitoredAsync(page, server, "closed.monitor.test", TestPorts.Next());
         // A listener that accepts and never speaks holds its slot until the probe's handshake timeout: progress shows.
         using var silent = new TcpListener(IPAddress.Loopback, 0);
         silent.Start(); // connections wait in the backlog, never answered
@@ -57,7 +57,7 @@ public sealed class MonitorBrowserTests
         await Assertions.Expect(page.Locator("#progress-text")).ToContainTextAsync("2 of 3 endpoints checked", new() { Timeout = 10_000 });
         await Assertions.Expect(page.Locator("#run-now")).ToBeDisabledAsync();
         await BrowserSession.ScreenshotAsync(page, "monitor-progress");
-        await Assertions.Expect(page.Locator("#run-finished")).ToContainTextAsync("3 endpoint(s)", new() { Timeout = 30_000 });
+        await Assertions.Expect(page.Locator("#run-finished")).ToContainTextAsync("3 endpoints", new() { Timeout = 30_000 });
         await Assertions.Expect(page.Locator("#run-now")).ToBeEnabledAsync();
         var row = page.Locator("#runs-list tbody tr"); // brought in by the panel when the pass ended, without a reload
         await Assertions.Expect(row).ToHaveCountAsync(1);
@@ -107,13 +107,6 @@ public sealed class MonitorBrowserTests
         await BrowserSession.ScreenshotAsync(page, "events");
         await events.First.Locator("a").First.ClickAsync();
         await page.WaitForURLAsync("**/monitor/runs/**");
-    }
-
-    private static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>Adds a monitored-only definition checked at 127.0.0.1:port, through the REST API.</summary>

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
+using CertMgr.Core.Common;
 using CertMgr.Core.Probe;
 using CertMgr.Core.TrustedCas;
 using CertMgr.Data.Model;
@@ -235,7 +236,7 @@ internal static class CheckCommand
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"  not after    {report.NotAfter:yyyy-MM-dd HH:mm:ss}Z ({report.DaysRemaining} days)"));
         await output.WriteLineAsync($"  SHA-1        {report.Sha1}");
         await output.WriteLineAsync($"  SHA-256      {report.Sha256}");
-        await output.WriteLineAsync($"  chain sent   {report.ChainLength} certificate(s); {report.Protocol}, {report.CipherSuite}");
+        await output.WriteLineAsync($"  chain sent   {Plural.Of(report.ChainLength, "certificate")}; {report.Protocol}, {report.CipherSuite}");
         foreach (var c in report.Checks)
         {
             await output.WriteLineAsync($"  [{(c.Ok ? "ok" : "NG")}] {c.Name,-10} {c.Detail}");

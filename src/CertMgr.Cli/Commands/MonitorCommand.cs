@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using CertMgr.Core.Common;
 using CertMgr.Core.Monitoring;
 using CertMgr.Data;
 using CertMgr.Data.Model;
@@ -63,7 +64,7 @@ internal static class MonitorCommand
             else
             {
                 var seconds = ((run.EndedAt ?? run.StartedAt) - run.StartedAt).TotalSeconds;
-                await output.WriteLineAsync($"Monitor run {run.Id}: {rows.Count} endpoint(s) in {seconds:0.0} s: OK {run.OkCount}, NG {run.NgCount}, Unreachable {run.UnreachableCount}");
+                await output.WriteLineAsync($"Monitor run {run.Id}: {Plural.Of(rows.Count, "endpoint")} in {seconds:0.0} s: OK {run.OkCount}, NG {run.NgCount}, Unreachable {run.UnreachableCount}");
                 foreach (var r in rows.Where(r => r.Status != CheckStatus.Ok))
                 {
                     await output.WriteLineAsync($"  {Name(r.Status),-11} {r.Name} ({r.Endpoint}): {r.Reason}");

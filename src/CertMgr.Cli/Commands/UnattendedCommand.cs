@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using CertMgr.Core.Common;
 using CertMgr.Core.Unattended;
 using CertMgr.Data.Model;
 
@@ -71,7 +72,7 @@ internal static class UnattendedCommand
             else
             {
                 var seconds = ((run.EndedAt ?? run.StartedAt) - run.StartedAt).TotalSeconds;
-                await output.WriteLineAsync($"Unattended pass {run.Id}: {run.Total} definition(s) in {seconds:0.0} s: completed {run.CompletedCount}, interrupted {run.InterruptedCount}, waiting {run.WaitingCount}, skipped {run.SkippedCount}, failed {run.FailedCount}");
+                await output.WriteLineAsync($"Unattended pass {run.Id}: {Plural.Of(run.Total, "definition")} in {seconds:0.0} s: completed {run.CompletedCount}, interrupted {run.InterruptedCount}, waiting {run.WaitingCount}, skipped {run.SkippedCount}, failed {run.FailedCount}");
                 foreach (var i in items)
                 {
                     await output.WriteLineAsync($"  {i.Outcome,-11} {i.Name} at {i.Step}: {i.Detail}");

@@ -247,7 +247,7 @@ public static class DiscoveryTargets
 
     private static Error TooMany(BigInteger endpoints, int ports, int max) =>
         new(TooManyTargets, string.Create(CultureInfo.InvariantCulture,
-            $"The scan would cover {(endpoints > 1_000_000_000 ? "more than 1,000,000,000" : endpoints.ToString("N0", CultureInfo.InvariantCulture))} endpoints (addresses × {ports} port(s)); the maximum is {max:N0} (setting Discovery:MaxTargets). Narrow the ranges, add exclusions or scan fewer ports."));
+            $"The scan would cover {(endpoints > 1_000_000_000 ? "more than 1,000,000,000" : endpoints.ToString("N0", CultureInfo.InvariantCulture))} endpoints (addresses × {Plural.Of(ports, "port")}); the maximum is {max:N0} (setting Discovery:MaxTargets). Narrow the ranges, add exclusions or scan fewer ports."));
 
     private static List<string> Split(IEnumerable<string> items) =>
         [.. items.SelectMany(i => (i ?? "").Split(Separators, StringSplitOptions.RemoveEmptyEntries))];

@@ -96,7 +96,7 @@ public sealed partial class MonitorService(
 
         var run = new MonitorRun { Trigger = trigger, StartedAt = now };
         db.MonitorRuns.Add(run);
-        db.Record(now, actor, nameof(MonitorRun), run.Id.ToString(), "start", detail: $"{trigger}: {definitions.Count} endpoint(s)");
+        db.Record(now, actor, nameof(MonitorRun), run.Id.ToString(), "start", detail: $"{trigger}: {Plural.Of(definitions.Count, "endpoint")}");
         await db.SaveChangesAsync(ct);
         LogStarted(logger, run.Id, definitions.Count);
         progress.Started(run.Id, definitions.Count);

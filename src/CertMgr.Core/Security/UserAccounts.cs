@@ -137,11 +137,11 @@ public sealed partial class UserAccounts(CertMgrDbContext db, DataDirectory home
             {
                 var actor = string.IsNullOrWhiteSpace(userName) ? "(no name)" : userName.Length > 100 ? userName[..100] : userName;
                 db.Record(time.GetUtcNow(), actor, "User", null, "sign-in", false,
-                    $"address blocked for {minutes} minute(s) after {SignInThrottle.MaxFailuresPerAddress} failed sign-ins; further attempts during the block are refused without a record", address);
+                    $"address blocked for {Plural.Of(minutes, "minute")} after {SignInThrottle.MaxFailuresPerAddress} failed sign-ins; further attempts during the block are refused without a record", address);
                 await db.SaveChangesAsync(ct);
             }
 
-            return new Error(TooManyAttemptsCode, $"Too many failed sign-ins from your address. Try again in {minutes} minute(s).");
+            return new Error(TooManyAttemptsCode, $"Too many failed sign-ins from your address. Try again in {Plural.Of(minutes, "minute")}.");
         }
 
         if (string.IsNullOrWhiteSpace(userName) || string.IsNullOrEmpty(password))

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
+using CertMgr.Core.Common;
 using CertMgr.Core.Pki;
 
 namespace CertMgr.Core.TrustedCas;
@@ -48,12 +49,12 @@ public sealed record PendingChanges(
 
         if (CertificatesToAdd > 0)
         {
-            lines.Add($"{CertificatesToAdd} user CA certificate(s) to add");
+            lines.Add($"{Plural.Of(CertificatesToAdd, "user CA certificate")} to add");
         }
 
         if (CertificatesToRemove > 0)
         {
-            lines.Add($"{CertificatesToRemove} user CA certificate(s) to remove");
+            lines.Add($"{Plural.Of(CertificatesToRemove, "user CA certificate")} to remove");
         }
 
         return lines;
@@ -85,7 +86,7 @@ internal static class MergedSnapshot
         var temp = path + ".tmp";
         File.WriteAllText(temp, text.ToString(), Encoding.ASCII);
         File.Move(temp, path, overwrite: true);
-        return $"{count} certificate(s)";
+        return Plural.Of(count, "certificate");
     }
 
     /// <summary>What the merged file holds, or null when there is none (never merged, or written before this format).</summary>

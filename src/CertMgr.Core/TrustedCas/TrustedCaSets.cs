@@ -228,7 +228,7 @@ public sealed class TrustedCaSets(CertMgrDbContext db, DataDirectory home, TimeP
         var moved = await db.Definitions.Where(d => d.TrustedCaSetId == id).ExecuteUpdateAsync(u => u.SetProperty(d => d.TrustedCaSetId, (Guid?)null), ct);
         db.TrustedCaSets.Remove(set);
         db.Record(time.GetUtcNow(), actor, nameof(TrustedCaSet), id.ToString(), "delete",
-            detail: moved > 0 ? $"{set.Name}; {moved} definition(s) moved to the default set" : set.Name);
+            detail: moved > 0 ? $"{set.Name}; {Plural.Of(moved, "definition")} moved to the default set" : set.Name);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         File.Delete(MergedPath(id));
@@ -494,7 +494,7 @@ public sealed class TrustedCaSets(CertMgrDbContext db, DataDirectory home, TimeP
         set.MergedAt = now;
         set.UpdatedAt = now;
         db.Record(now, actor, nameof(TrustedCaSet), set.Id.ToString(), "merge",
-            detail: $"files: {string.Join(", ", set.SystemFiles)}; {set.Certificates.Count} user CA certificate(s); effective {written.Value}");
+            detail: $"files: {string.Join(", ", set.SystemFiles)}; {Plural.Of(set.Certificates.Count, "user CA certificate")}; effective {written.Value}");
         await db.SaveChangesAsync(ct);
         return set;
     }

@@ -63,7 +63,7 @@ public sealed class AcmeTestbed : IAsyncDisposable
 
     private async Task StartBindAsync()
     {
-        DnsPort = FreePort(udpToo: true);
+        DnsPort = TestPorts.Next(udpToo: true);
         await File.WriteAllTextAsync(Path.Combine(Dir, $"{Zone}.zone"), $"""
             $TTL 60
             @ IN SOA ns.{Zone}. admin.{Zone}. 1 60 60 600 60
@@ -94,10 +94,10 @@ public sealed class AcmeTestbed : IAsyncDisposable
 
     private async Task StartPebbleAsync(bool eabRequired, int nonceReject)
     {
-        AcmePort = FreePort();
-        ManagementPort = FreePort();
-        HttpPort = FreePort();
-        var tlsPort = FreePort();
+        AcmePort = TestPorts.Next();
+        ManagementPort = TestPorts.Next();
+        HttpPort = TestPorts.Next();
+        var tlsPort = TestPorts.Next();
         await ExternalTool.RunAsync("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "30",
             "-subj", "/CN=pebble listener CA", "-keyout", Path.Combine(Dir, "ca.key"), "-out", Path.Combine(Dir, "ca.pem"));
         await ExternalTool.RunAsync("openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=localhost",
@@ -228,34 +228,6 @@ public sealed class AcmeTestbed : IAsyncDisposable
         }
 
         throw new InvalidOperationException($"{what} did not start:\n" + Log("named.log"));
-    }
-
-    /// <summary>A loopback port free right now (TCP, and UDP when asked).</summary>
-    public static int FreePort(bool udpToo = false)
-    {
-        for (var attempt = 0; attempt < 50; attempt++)
-        {
-            var tcp = new TcpListener(IPAddress.Loopback, 0);
-            tcp.Start();
-            var port = ((IPEndPoint)tcp.LocalEndpoint).Port;
-            tcp.Stop();
-            if (!udpToo)
-            {
-                return port;
-            }
-
-            try
-            {
-                using var udp = new UdpClient(new IPEndPoint(IPAddress.Loopback, port));
-                return port;
-            }
-            catch (SocketException)
-            {
-                // taken for UDP: try another
-            }
-        }
-
-        throw new InvalidOperationException("No free loopback port.");
     }
 
     public async ValueTask DisposeAsync()

@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.IO.Compression;
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
@@ -130,7 +128,7 @@ public class DeploymentServiceTests : IAsyncLifetime
     [Fact]
     public async Task RequestInstall_TargetInstalls_AutoInstalledWithInstallNotificationNotRequest()
     {
-        var definitionId = await DefinitionAsync(ClosedPort(), adminEmail: null);
+        var definitionId = await DefinitionAsync(TestPorts.Next(), adminEmail: null);
         var prepared = await PrepareAsync(definitionId);
         var target = new FakeTarget(new InstallOutcome.Installed("nginx reloaded"));
 
@@ -151,7 +149,7 @@ public class DeploymentServiceTests : IAsyncLifetime
     [Fact]
     public async Task RequestInstall_TargetFails_FailureRecordedWithStepAndStatusUnchanged()
     {
-        var definitionId = await DefinitionAsync(ClosedPort());
+        var definitionId = await DefinitionAsync(TestPorts.Next());
         var prepared = await PrepareAsync(definitionId);
         var target = new FakeTarget(new InstallOutcome.Failed("validate", new Error("validate-failed", "nginx -t refused the configuration; the old files are back.")));
 
@@ -166,17 +164,10 @@ public class DeploymentServiceTests : IAsyncLifetime
         Assert.Equal(0, await _f.DbAsync(db => db.SentEmails.CountAsync()));
     }
 
-    private static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     [Fact]
     public async Task Prepare_OneClickNginx_InstallerStoredInDocumentFolderWithEventAndAudit()
     {
-        var definitionId = await DefinitionAsync(ClosedPort());
+        var definitionId = await DefinitionAsync(TestPorts.Next());
 
         var deployment = await PrepareAsync(definitionId);
 
@@ -206,7 +197,7 @@ public class DeploymentServiceTests : IAsyncLifetime
     [Fact]
     public async Task Prepare_Conventional_ZipWithEncryptedKeyOnly()
     {
-        var definitionId = await DefinitionAsync(ClosedPort());
+        var definitionId = await DefinitionAsync(TestPorts.Next());
 
         var deployment = await PrepareAsync(definitionId, PackageKind.Conventional, ServerSoftware.ApacheHttpd);
 
@@ -223,7 +214,7 @@ public class DeploymentServiceTests : IAsyncLifetime
     [Fact]
     public async Task Prepare_OneClickIis_PowerShellScriptStored()
     {
-        var definitionId = await DefinitionAsync(ClosedPort(), software: ServerSoftware.MicrosoftIis);
+        var definitionId = await DefinitionAsync(TestPorts.Next(), software: ServerSoftware.MicrosoftIis);
 
         var deployment = await PrepareAsync(definitionId, PackageKind.OneClick, ServerSoftware.MicrosoftIis);
 
@@ -233,7 +224,7 @@ public class DeploymentServiceTests : IAsyncLifetime
     [Fact]
     public async Task Prepare_CertificateWithoutKey_KeyNotHeldError()
     {
-        var definitionId = await DefinitionAsync(ClosedPort(), withKey: false);
+        var definitionId = await DefinitionAsync(TestPorts.Next(), withKey: false);
 
         var prepared = await WithServiceAsync(s => s.PrepareAsync(Info(definitionId), Password, "alice", CancellationToken.None));
 
@@ -250,7 +241,7 @@ public class DeploymentServiceTests : IAsyncLifetime
     [InlineData(Password, null, DeliveryMethod.Download, PackageKind.Conventional, ServerSoftware.CertMgr, "software-invalid")]
     public async Task Prepare_BadInput_ErrorCodeAndNothingStored(string password, string? email, DeliveryMethod delivery, PackageKind kind, ServerSoftware software, string code)
     {
-        var definitionId = await DefinitionAsync(ClosedPort());
+        var definitionId = await DefinitionAsync(TestPorts.Next());
 
         var prepared = await WithServiceAsync(s => s.PrepareAsync(new DeployInfo(definitionId, null, software, delivery, email, kind), password, "alice", CancellationToken.None));
 
@@ -261,7 +252,7 @@ public class DeploymentServiceTests : IAsyncLifetime
     [Fact]
     public async Task Prepare_SecondOpenDeploymentToSameServer_Refused()
     {
-        var definitionId = await DefinitionAsync(ClosedPort());
+        var definitionId = await DefinitionAsync(TestPorts.Next());
         await PrepareAsync(definitionId);
 
         var second = await WithServiceAsync(s => s.PrepareAsync(Info(definitionId), Password, "alice", CancellationToken.None));
@@ -272,7 +263,7 @@ public class DeploymentServiceTests : IAsyncLifetime
     [Fact]
     public async Task Check_NginxServesTheCertificate_Confirmed()
     {
-        var port = NginxServer.FreePort();
+        var port = TestPorts.Next();
         await using var nginx = await NginxServer.StartAsync([(port, _current, [_pki.Intermediate])]);
         var definitionId = await DefinitionAsync(port);
         var deployment = await PrepareAsync(definitionId);
@@ -291,7 +282,7 @@ public class DeploymentServiceTests : IAsyncLifetime
     [Fact]
     public async Task Check_NginxServesAnotherCertificate_CheckFailedWithReasonThenResultEmailRecorded()
     {
-        var port = NginxServer.FreePort();
+        var port = TestPorts.Next();
         await using var nginx = await NginxServer.StartAsync([(port, _other, [_pki.Intermediate])]);
         var definitionId = await DefinitionAsync(port);
         var deployment = await PrepareAsync(definitionId);
@@ -319,7 +310,7 @@ public class DeploymentServiceTests : IAsyncLifetime
     [Fact]
     public async Task Check_ClosedPort_CheckFailedUnreachableAndRetryWithAlternativeNameConfirms()
     {
-        var port = NginxServer.FreePort();
+        var port = TestPorts.Next();
         await using var nginx = await NginxServer.StartAsync([(port, _current, [_pki.Intermediate])]);
         var definitionId = await DefinitionAsync(port);
         await _f.DbAsync(async db =>
@@ -343,7 +334,7 @@ public class DeploymentServiceTests : IAsyncLifetime
     [Fact]
     public async Task Steps_AfterConfirmation_RefusedWithWrongStep()
     {
-        var definitionId = await DefinitionAsync(ClosedPort());
+        var definitionId = await DefinitionAsync(TestPorts.Next());
         var deployment = await PrepareAsync(definitionId);
         var tooEarly = await WithServiceAsync(s => s.SendResultAsync(deployment.Id, "alice", CancellationToken.None));
         Assert.Equal("wrong-step", tooEarly.Error?.Code);
@@ -368,7 +359,7 @@ public class DeploymentServiceTests : IAsyncLifetime
     [Fact]
     public async Task RequestInstallThenContinueWithoutCheck_EmailRecordedWithoutPasswordAndStatusesMove()
     {
-        var definitionId = await DefinitionAsync(ClosedPort());
+        var definitionId = await DefinitionAsync(TestPorts.Next());
         var deployment = await PrepareAsync(definitionId);
 
         var requested = await WithServiceAsync(s => s.RequestInstallAsync(deployment.Id, new Uri("https://certmgr.example.test:23466"), "alice", CancellationToken.None));
@@ -389,7 +380,7 @@ public class DeploymentServiceTests : IAsyncLifetime
     [Fact]
     public async Task Prepare_Logs_NeverCarryPasswordOrKey()
     {
-        var definitionId = await DefinitionAsync(ClosedPort());
+        var definitionId = await DefinitionAsync(TestPorts.Next());
         var logs = new CapturingLoggerProvider();
         using var factory = LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Trace));
         await using var scope = _f.Scope();

@@ -15,7 +15,7 @@ public sealed class LinuxInstallerTests : IAsyncLifetime
     private const string Password = "correct horse battery staple";
     private readonly TestPki _pki = new();
     private readonly string _work = Directory.CreateTempSubdirectory("certmgr-installer-").FullName;
-    private readonly int _port = NginxServer.FreePort();
+    private readonly int _port = TestPorts.Next();
     private X509Certificate2 _old = null!;
     private NginxServer _nginx = null!;
 

@@ -48,7 +48,7 @@ internal sealed class DiscoveryNetwork : IAsyncDisposable
     /// </summary>
     public static async Task<DiscoveryNetwork> StartAsync(string block)
     {
-        var net = new DiscoveryNetwork(block, FreePort(), FreePort());
+        var net = new DiscoveryNetwork(block, TestPorts.Next(), TestPorts.Next());
         await net.StartNginxAsync();
         net.Listen(10, (_, ct) => Task.Delay(Timeout.Infinite, ct));
         net.Listen(11, async (s, ct) =>
@@ -193,13 +193,6 @@ internal sealed class DiscoveryNetwork : IAsyncDisposable
 
     private void Listen(int last, Func<Socket, CancellationToken, Task> handle) =>
         _servers.Add(LoopbackServer.On(IPAddress.Parse(A(last)), PortA, handle));
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     public async ValueTask DisposeAsync()
     {

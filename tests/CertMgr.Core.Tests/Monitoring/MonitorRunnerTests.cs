@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using CertMgr.Core.Monitoring;
 using CertMgr.Core.Tests.Probe;
 using CertMgr.Data.Model;
@@ -11,13 +9,6 @@ namespace CertMgr.Core.Tests.Monitoring;
 public sealed class MonitorRunnerTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
-
-    private static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private static async Task AddMonitoredAsync(CoreFixture f, params (string Name, int Port)[] endpoints)
     {
@@ -51,7 +42,7 @@ public sealed class MonitorRunnerTests
     {
         await using var f = await CoreFixture.CreateAsync();
         var silent = LoopbackServer.Silent();
-        await AddMonitoredAsync(f, ("silent.monitor.test", silent.Port), ("closed.monitor.test", ClosedPort()));
+        await AddMonitoredAsync(f, ("silent.monitor.test", silent.Port), ("closed.monitor.test", TestPorts.Next()));
         var runner = await f.WithAsync(s => Task.FromResult(s.GetRequiredService<MonitorRunner>()));
         var activity = await f.WithAsync(s => Task.FromResult(s.GetRequiredService<MonitorActivity>()));
 

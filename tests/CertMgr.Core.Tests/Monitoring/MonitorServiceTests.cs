@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using CertMgr.Core.Inventory;
@@ -17,13 +15,6 @@ public class MonitorServiceTests
     /// <summary>The database the class runs on; a subclass in OnPostgres.cs runs it all again on PostgreSQL.</summary>
     protected virtual TestDatabase Database => TestDatabase.Sqlite;
 
-    private static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     [Fact]
     public async Task Run_MonitoredAndDeployedDefinitions_OneResultEachWithVerdictsAndCounts()
     {
@@ -34,7 +25,7 @@ public class MonitorServiceTests
         using var good = pki.Leaf("good.monitor.test", ["good.monitor.test"], subject: "CN=good.monitor.test, O=Example, C=DE");
         using var other = pki.Leaf("managed.monitor.test", ["managed.monitor.test"]);
         using var current = pki.Leaf("managed.monitor.test", ["managed.monitor.test"]);
-        var (goodPort, managedPort) = (NginxServer.FreePort(), NginxServer.FreePort());
+        var (goodPort, managedPort) = (TestPorts.Next(), TestPorts.Next());
         await using var nginx = await NginxServer.StartAsync([(goodPort, good, [pki.Intermediate]), (managedPort, other, [pki.Intermediate])]);
         var set = (await f.WithAsync(s => s.GetRequiredService<TrustedCaSets>().CreateAsync("Test PKI", [], "t", CancellationToken.None))).Value;
         await f.WithAsync(s => s.GetRequiredService<TrustedCaSets>().SaveAndMergeAsync(set.Id, [],
@@ -49,7 +40,7 @@ public class MonitorServiceTests
                 Organization = "Example", Country = "DE", TrustedCaSetId = set.Id, MonitoringEnabled = enabled, CreatedAt = now, UpdatedAt = now,
             };
             var monitored = Def("good.monitor.test", OperationMode.MonitoredOnly, goodPort);
-            var dead = Def("dead.monitor.test", OperationMode.MonitoredOnly, ClosedPort());
+            var dead = Def("dead.monitor.test", OperationMode.MonitoredOnly, TestPorts.Next());
             var disabled = Def("off.monitor.test", OperationMode.MonitoredOnly, goodPort, enabled: false);
             var managed = Def("managed.monitor.test", OperationMode.LifecycleManaged, managedPort);
             var undeployed = Def("undeployed.monitor.test", OperationMode.LifecycleManaged, goodPort);

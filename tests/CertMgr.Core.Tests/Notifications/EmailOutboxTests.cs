@@ -105,7 +105,7 @@ public class EmailOutboxTests
     {
         await using var f = await CoreFixture.CreateAsync(database: Database,
             configure: s => s.AddSingleton(new NotificationOptions { MaxTries = 2, SmtpTimeout = TimeSpan.FromSeconds(5) }));
-        await SaveSettingsAsync(f, $"127.0.0.1:{TestSmtpServer.FreePort()}", SmtpSecurity.None);
+        await SaveSettingsAsync(f, $"127.0.0.1:{TestPorts.Next()}", SmtpSecurity.None);
         var id = await QueueAsync(f, "Interrupted process", "admin@example.com");
 
         await DeliverAsync(f);

@@ -58,7 +58,7 @@ public class NotificationEmailsTests : IAsyncLifetime
     [Fact]
     public async Task MonitorPass_ResultChangesOnly_NgThenOkNoticesEmailedToAdministrator()
     {
-        var port = NginxServer.FreePort();
+        var port = TestPorts.Next();
         var definitionId = await DefinitionAsync(port, OperationMode.MonitoredOnly);
 
         await MonitorAsync(); // nothing listens: Unreachable, from "not checked"
@@ -186,7 +186,7 @@ public class NotificationEmailsTests : IAsyncLifetime
     [Fact]
     public async Task Deployment_LinkAttachmentNotificationAndCheck_EveryKindReceived()
     {
-        var port = NginxServer.FreePort();
+        var port = TestPorts.Next();
         await using var nginx = await NginxServer.StartAsync([(port, _current, [_pki.Intermediate])]);
         var definitionId = await DefinitionAsync(port, OperationMode.LifecycleManaged);
         var console = new Uri("https://certmgr.example.test:23466/");
@@ -305,7 +305,7 @@ public class NotificationEmailsTests : IAsyncLifetime
         Assert.Empty(await KindsAsync());
 
         // Something to report on the next day: an expiring certificate, a monitoring failure, a process waiting.
-        var definitionId = await DefinitionAsync(NginxServer.FreePort(), OperationMode.LifecycleManaged);
+        var definitionId = await DefinitionAsync(TestPorts.Next(), OperationMode.LifecycleManaged);
         await _f.DbAsync(async db =>
         {
             var d = await db.Definitions.SingleAsync(x => x.Id == definitionId);

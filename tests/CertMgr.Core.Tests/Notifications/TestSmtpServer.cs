@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using MimeKit;
@@ -64,15 +63,7 @@ public sealed class TestSmtpServer : IAsyncDisposable
     public ConcurrentQueue<ReceivedEmail> Received { get; } = new();
 
     public static TestSmtpServer Start(bool tls = false, bool implicitTls = false, (string User, string Password)? login = null) =>
-        new(FreePort(), tls || implicitTls ? SelfSigned() : null, implicitTls, login);
-
-    /// <summary>A loopback port nothing listens on (for "closed port" tests).</summary>
-    public static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
+        new(TestPorts.Next(), tls || implicitTls ? SelfSigned() : null, implicitTls, login);
 
     public async ValueTask DisposeAsync()
     {

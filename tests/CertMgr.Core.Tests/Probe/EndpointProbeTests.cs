@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using CertMgr.Core.Probe;
 using CertMgr.Data.Model;
 
@@ -70,11 +69,7 @@ public sealed class EndpointProbeTests : IDisposable
     public async Task Probe_ClosedPort_UnreachableConnectionRefused()
     {
         int port;
-        using (var listener = new TcpListener(IPAddress.Loopback, 0))
-        {
-            listener.Start();
-            port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
+        port = TestPorts.Next();
 
         var result = await EndpointProbe.ProbeAsync("127.0.0.1", port, null, Quick, CancellationToken.None);
 

@@ -44,14 +44,14 @@ public sealed class NginxChecksTests : IAsyncLifetime
         };
         foreach (var (c, _, _) in servers)
         {
-            _ports[c] = NginxServer.FreePort();
+            _ports[c] = TestPorts.Next();
         }
 
         _nginx = await NginxServer.StartAsync([.. servers.Select(s => (_ports[s.Case], s.Leaf, s.Chain))]);
         _silent = new TcpListener(IPAddress.Loopback, 0);
         _silent.Start(); // accepts (the kernel completes the handshake) and never says a word
         _ports["silent"] = ((IPEndPoint)_silent.LocalEndpoint).Port;
-        _ports["closed"] = NginxServer.FreePort();
+        _ports["closed"] = TestPorts.Next();
     }
 
     public async Task DisposeAsync()

@@ -95,13 +95,6 @@ internal sealed class NginxServer : IAsyncDisposable
         return server;
     }
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     private async Task WaitForAsync(int port)
     {
         for (var i = 0; i < 200; i++)

@@ -18,7 +18,7 @@ public sealed class TrustedCaSetMonitoringTests
         f.Time.SetUtcNow(TimeProvider.System.GetUtcNow()); // the probe sees real time
         using var pki = new TestPki("CN=Trust Set Test Root");
         using var leaf = pki.Leaf("trust.monitor.test", ["trust.monitor.test"]);
-        var port = NginxServer.FreePort();
+        var port = TestPorts.Next();
         await using var nginx = await NginxServer.StartAsync([(port, leaf, [pki.Intermediate])]);
         var set = (await f.WithAsync(s => s.GetRequiredService<TrustedCaSets>().CreateAsync("Lab", ["public-roots.pem"], "t", CancellationToken.None))).Value;
         var now = f.Time.GetUtcNow();

@@ -310,7 +310,7 @@ public class TrustedCaSetsTests
         Assert.Equal(0, await f.DbAsync(db => db.Definitions.CountAsync(d => d.TrustedCaSetId != null)));
         Assert.Equal(2, (await Sets(f, s => s.SummariesAsync(CancellationToken.None))).Single().DefinitionCount);
         Assert.False(File.Exists(Path.Combine(f.Home.TrustedCasDirectory, "merged", $"{set.Id}.pem")));
-        Assert.Contains("2 definition(s) moved", await f.DbAsync(db => db.AuditEvents.Where(e => e.Action == "delete").Select(e => e.Detail).SingleAsync()), StringComparison.Ordinal);
+        Assert.Contains("2 definitions moved", await f.DbAsync(db => db.AuditEvents.Where(e => e.Action == "delete").Select(e => e.Detail).SingleAsync()), StringComparison.Ordinal);
     }
 
     [Fact]

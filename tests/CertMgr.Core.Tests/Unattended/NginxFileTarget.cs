@@ -49,7 +49,7 @@ internal sealed class NginxFileTarget(IServiceScopeFactory scopes) : IDeployTarg
         using var self = request.CreateSelfSigned(TimeProvider.System.GetUtcNow().AddDays(-1), TimeProvider.System.GetUtcNow().AddDays(30));
         await File.WriteAllTextAsync(_chainPath, PemEncoding.WriteString("CERTIFICATE", self.RawData) + "\n");
         await File.WriteAllTextAsync(_keyPath, key.ExportPkcs8PrivateKeyPem());
-        _port = NginxServer.FreePort();
+        _port = TestPorts.Next();
         _nginx = await NginxServer.StartWithFilesAsync([(_port, _chainPath, _keyPath)]);
         return _port;
     }

@@ -21,7 +21,7 @@ public sealed class UnattendedOverSshTests : IAsyncLifetime
     private const string Cn = "www.unattended-ssh.test";
     private readonly TestPki _pki = new();
     private readonly string _certs = Directory.CreateTempSubdirectory("certmgr-unattended-ssh-").FullName;
-    private readonly int _port = NginxServer.FreePort();
+    private readonly int _port = TestPorts.Next();
     private CoreFixture _f = null!;
     private SshServer _ssh = null!;
     private NginxServer _nginx = null!;
@@ -147,7 +147,7 @@ public sealed class UnattendedOverSshTests : IAsyncLifetime
         // Six sites on one nginx, installed in one pass by parallel workers: every reload reads every site's files, so
         // the installs into one server must not interleave (a site's new certificate beside its old key fails a reload).
         const int Sites = 6;
-        var ports = Enumerable.Range(0, Sites).Select(_ => NginxServer.FreePort()).Distinct().ToList();
+        var ports = Enumerable.Range(0, Sites).Select(_ => TestPorts.Next()).Distinct().ToList();
         var files = new List<(int Port, string Chain, string Key, string Cn)>();
         foreach (var (port, i) in ports.Select((p, i) => (p, i)))
         {

@@ -78,14 +78,6 @@ public sealed class TestWebhookReceiver : IAsyncDisposable
         return self;
     }
 
-    /// <summary>A loopback port nothing listens on (for "closed port" tests).</summary>
-    public static int FreePort()
-    {
-        using var l = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
-
     public async ValueTask DisposeAsync()
     {
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(2));

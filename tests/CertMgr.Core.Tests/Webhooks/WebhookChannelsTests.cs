@@ -123,7 +123,7 @@ public class WebhookChannelsTests
     public async Task SendTest_ClosedPort_UnavailableWithTheNetworkError()
     {
         await using var f = await FixtureAsync(Database);
-        var port = TestWebhookReceiver.FreePort();
+        var port = TestPorts.Next();
         var channel = await CreateChannelAsync(f, new Uri($"http://127.0.0.1:{port}/hooks/tok3nPathSecret"));
 
         var sent = await f.WithAsync(sp => sp.GetRequiredService<WebhookChannels>().SendTestAsync(channel.Channel.Id, "alice", default));

@@ -222,7 +222,7 @@ public class WebhookDispatcherTests
     public async Task Run_ClosedPort_RecordsConnectionRefusedWithoutThePath()
     {
         await using var f = await FixtureAsync(Database);
-        var port = TestWebhookReceiver.FreePort();
+        var port = TestPorts.Next();
         await CreateChannelAsync(f, new Uri($"http://127.0.0.1:{port}/hooks/tok3nPathSecret"));
         await NotifyAsync(f, "Interrupted");
 

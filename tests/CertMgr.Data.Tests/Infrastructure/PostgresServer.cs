@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Sockets;
 using Npgsql;
 
@@ -109,7 +108,7 @@ internal sealed class PostgresServer
             Exception? last = null;
             for (var attempt = 0; attempt < 5; attempt++)
             {
-                var port = FreeLoopbackPort();
+                var port = TestPorts.Next();
                 try
                 {
                     await RunAsync(Path.Combine(bin, "pg_ctl"),
@@ -168,13 +167,6 @@ internal sealed class PostgresServer
                     $"The PostgreSQL tests need a server: set {EnvironmentVariable} to an Npgsql connection string, " +
                     "or install the Debian package 'postgresql' so that the tests can start a private cluster " +
                     "(scripts/test.sh does both).");
-        }
-
-        private static int FreeLoopbackPort()
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
         }
 
         private static (string File, IEnumerable<string> Args) Command(string file, IReadOnlyList<string> args, bool asPostgres) =>

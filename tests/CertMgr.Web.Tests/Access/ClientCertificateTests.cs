@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -142,7 +141,7 @@ public sealed class ClientCertificateTests : IDisposable
         {
             var home = Directory.CreateTempSubdirectory("certmgr-client-cert-").FullName;
             prepare(home);
-            var port = FreePort();
+            var port = TestPorts.Next();
             File.WriteAllText(Path.Combine(home, "certmgr.json"), $$"""{ "Urls": "https://127.0.0.1:{{port}}", "ClientCertificates": {{section}} }""");
             var settings = CertMgrSettings.Resolve(home, null, _ => null);
             var logs = new LogCapture();
@@ -222,12 +221,6 @@ public sealed class ClientCertificateTests : IDisposable
             }
         }
 
-        private static int FreePort()
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
     }
 
     private sealed class LogCapture : ILoggerProvider

@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using CertMgr.Core.Setup;
@@ -49,8 +47,8 @@ public sealed class AcmeServerHost : IAsyncDisposable
     public static async Task<AcmeServerHost> StartAsync(bool requireEab = false, string? dnsServer = null)
     {
         var home = Directory.CreateTempSubdirectory("certmgr-acmes-").FullName;
-        var port = FreePort();
-        var http01 = FreePort();
+        var port = TestPorts.Next();
+        var http01 = TestPorts.Next();
         var dns = dnsServer is null ? "" : $", \"DnsServer\": \"{dnsServer}\"";
         File.WriteAllText(Path.Combine(home, "certmgr.json"), $$"""
             { "Urls": "https://127.0.0.1:{{port}}",
@@ -94,13 +92,6 @@ public sealed class AcmeServerHost : IAsyncDisposable
         {
             // A leftover temp directory is harmless.
         }
-    }
-
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private sealed class LogCapture : ILoggerProvider

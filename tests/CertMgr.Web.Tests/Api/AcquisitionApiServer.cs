@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using CertMgr.Core.Setup;
 using CertMgr.Data;
@@ -27,7 +26,7 @@ public sealed class AcquisitionApiServer : IAsyncLifetime
     public const string ExternalBaseUrl = "https://certmgr.deploy-api.test:8443/";
     public const string AliasHost = "alias.deploy-api.test";
     private readonly string _home = Directory.CreateTempSubdirectory("certmgr-web-acq-").FullName;
-    private readonly int _port = FreePort();
+    private readonly int _port = TestPorts.Next();
     private readonly List<HttpClientHandler> _handlers = [];
     private WebApplication _app = null!;
 
@@ -120,13 +119,6 @@ public sealed class AcquisitionApiServer : IAsyncLifetime
         var probe = await client.GetAsync("/api/v1/products");
         Assert.True(probe.StatusCode == HttpStatusCode.OK, $"session of {name} refused: {probe.StatusCode}");
         return client;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
 }

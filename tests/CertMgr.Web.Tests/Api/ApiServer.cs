@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Net.Http.Json;
 using CertMgr.Core.Security;
@@ -46,7 +45,7 @@ public sealed class ApiServer : IAsyncDisposable
     public static async Task<ApiServer> StartAsync(ILoggerProvider? logs = null)
     {
         var home = Directory.CreateTempSubdirectory("certmgr-web-api-").FullName;
-        var port = FreePort();
+        var port = TestPorts.Next();
         File.WriteAllText(Path.Combine(home, "certmgr.json"), $$"""{ "Urls": "https://127.0.0.1:{{port}}" }""");
         var settings = CertMgrSettings.Resolve(home, null, _ => null);
         var app = CertMgrWebApp.Build(settings, l =>
@@ -128,13 +127,6 @@ public sealed class ApiServer : IAsyncDisposable
         {
             // A leftover temp directory is harmless.
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public sealed record SignInBody(string UserName, string Password);

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Security.Claims;
@@ -21,8 +20,8 @@ namespace CertMgr.Web.Tests.Api;
 public sealed class CaApiTests : IAsyncLifetime
 {
     private readonly string _home = Directory.CreateTempSubdirectory("certmgr-web-ca-").FullName;
-    private readonly int _httpsPort = FreePort();
-    private readonly int _pkiPort = FreePort();
+    private readonly int _httpsPort = TestPorts.Next();
+    private readonly int _pkiPort = TestPorts.Next();
     private WebApplication _app = null!;
 
     public async Task InitializeAsync()
@@ -41,13 +40,6 @@ public sealed class CaApiTests : IAsyncLifetime
         await _app.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Directory.Delete(_home, recursive: true);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     [Fact]

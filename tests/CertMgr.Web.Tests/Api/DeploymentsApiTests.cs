@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json;
 using CertMgr.Core.Notifications;
 using CertMgr.Data.Model;
@@ -25,13 +24,6 @@ public sealed class DeploymentsApiTests(AcquisitionApiServer server) : IClassFix
         Assert.Equal(code, JsonDocument.Parse(body).RootElement.GetProperty("code").GetString());
     }
 
-    private static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     /// <summary>A definition whose current certificate (with its key) the built-in CA issued, checked on a closed loopback port.</summary>
     private async Task<Guid> DefinitionWithCertificateAsync(string cn)
     {
@@ -43,7 +35,7 @@ public sealed class DeploymentsApiTests(AcquisitionApiServer server) : IClassFix
         await server.User.PostAsJsonAsync($"/api/v1/acquisitions/{id}/product", new { productId = builtIn });
         var done = await server.User.PostAsync($"/api/v1/acquisitions/{id}/complete", null);
         Assert.Equal(HttpStatusCode.OK, done.StatusCode);
-        var port = ClosedPort();
+        var port = TestPorts.Next();
         await server.DbAsync(async db =>
         {
             var d = await db.Definitions.SingleAsync(x => x.Id == definitionId);

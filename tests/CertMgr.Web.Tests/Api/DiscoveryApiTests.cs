@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using CertMgr.Data.Model;
@@ -18,13 +17,6 @@ public sealed class DiscoveryApiTests : IAsyncLifetime
 
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 
-    private static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     private static async Task<JsonElement> JsonOf(HttpResponseMessage response) =>
         JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
 
@@ -33,7 +25,7 @@ public sealed class DiscoveryApiTests : IAsyncLifetime
     {
         using var client = _server.Client(await _server.TokenForNewUserAsync(UserRole.User));
         var port = _server.BaseAddress.Port;
-        var closed = ClosedPort();
+        var closed = TestPorts.Next();
 
         var start = await client.PostAsync("/api/v1/discovery/scans", Json($$"""{"targets": ["127.0.0.1"], "ports": "{{port}},{{closed}}", "timeoutMs": 2000}"""));
         Assert.Equal(HttpStatusCode.Accepted, start.StatusCode);

@@ -41,13 +41,6 @@ public sealed class MonitorApiTests : IAsyncLifetime
         });
     }
 
-    private static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     [Fact]
     public async Task Endpoints_Anonymous_401()
     {
@@ -133,7 +126,7 @@ public sealed class MonitorApiTests : IAsyncLifetime
                 // The listener was stopped.
             }
         });
-        await AddMonitoredAsync(("silent.monitor.test", ((IPEndPoint)silent.LocalEndpoint).Port), ("closed.monitor.test", ClosedPort()));
+        await AddMonitoredAsync(("silent.monitor.test", ((IPEndPoint)silent.LocalEndpoint).Port), ("closed.monitor.test", TestPorts.Next()));
         using var http = await ClientAsync(UserRole.User);
 
         var started = await http.PostAsync("/api/v1/monitor/runs", null);
@@ -172,7 +165,7 @@ public sealed class MonitorApiTests : IAsyncLifetime
         Assert.All(results, r => Assert.False(string.IsNullOrEmpty(r.GetProperty("reason").GetString())));
         Assert.All(results, r => Assert.Equal(JsonValueKind.Array, r.GetProperty("checks").ValueKind));
 
-        using var closed = JsonDocument.Parse(await http.GetStringAsync($"/api/v1/monitor/runs/{id}?q=CLOSED&status=unreachable"));
+        using var closed = JsonDocument.Parse(await http.GetStringAsync($"/api/v1/monitor/runs/{id}?q=CLOSED.MONITOR&status=unreachable"));
         using var ng = JsonDocument.Parse(await http.GetStringAsync($"/api/v1/monitor/runs/{id}?status=ng"));
         using var list = JsonDocument.Parse(await http.GetStringAsync("/api/v1/monitor/runs?trigger=manual&status=completed"));
         Assert.Equal(1, closed.RootElement.GetProperty("resultTotal").GetInt32());

@@ -1,6 +1,4 @@
-using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using CertMgr.Core.Security;
 using CertMgr.Core.Setup;
@@ -17,7 +15,7 @@ namespace CertMgr.Web.Tests.Api;
 public sealed class PlatformApiServer : IAsyncLifetime
 {
     private readonly string _home = Directory.CreateTempSubdirectory("certmgr-web-h3-").FullName;
-    private readonly int _port = FreePort();
+    private readonly int _port = TestPorts.Next();
 
     public WebApplication App { get; private set; } = null!;
 
@@ -105,10 +103,4 @@ public sealed class PlatformApiServer : IAsyncLifetime
         return await use(scope.ServiceProvider.GetRequiredService<TService>());
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

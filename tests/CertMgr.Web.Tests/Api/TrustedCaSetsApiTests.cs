@@ -163,7 +163,7 @@ public sealed class TrustedCaSetsApiTests(ApiServerFixture fixture) : IClassFixt
         Assert.True(uploaded.GetProperty("hasUnmergedChanges").GetBoolean());
         Assert.Equal(0, again.GetProperty("added").GetArrayLength());
         Assert.Equal(1, again.GetProperty("duplicates").GetInt32());
-        Assert.Contains("1 user CA certificate(s) to add", pending.GetProperty("pendingChanges")[0].GetString(), StringComparison.Ordinal);
+        Assert.Contains("1 user CA certificate to add", pending.GetProperty("pendingChanges")[0].GetString(), StringComparison.Ordinal);
         Assert.Equal(1, pending.GetProperty("effectiveCertificateCount").GetInt32());
         Assert.False(merged.GetProperty("hasUnmergedChanges").GetBoolean());
         Assert.Equal(2, merged.GetProperty("effectiveCertificateCount").GetInt32());

@@ -140,7 +140,7 @@ public sealed class WebhooksApiTests : IAsyncLifetime
         Assert.Equal("queued for the channel", answer.GetProperty("bodyStart").GetString());
         Assert.Single(receiver.Received);
 
-        var closed = TestWebhookReceiver.FreePort();
+        var closed = TestPorts.Next();
         using var moved = await http.PutAsJsonAsync($"/api/v1/webhooks/{id}", new { name = "ops", url = $"http://127.0.0.1:{closed}/tok3nPathSecret", kinds = Digest });
         Assert.Equal(HttpStatusCode.OK, moved.StatusCode);
         using var down = await http.PostAsync($"/api/v1/webhooks/{id}/test", null);

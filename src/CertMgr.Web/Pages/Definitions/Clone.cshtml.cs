@@ -1,3 +1,4 @@
+using CertMgr.Core.Common;
 using CertMgr.Core.Inventory;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
@@ -58,7 +59,7 @@ public sealed class CloneModel(DefinitionService definitions) : PageModel
         }
 
         // Post/redirect/get: a reload of the result does not clone again.
-        TempData["Flash"] = $"Created {cloned.Value.Count} definition(s): {string.Join(", ", cloned.Value.Select(d => d.Name))}.";
+        TempData["Flash"] = $"Created {Plural.Of(cloned.Value.Count, "definition")}: {string.Join(", ", cloned.Value.Select(d => d.Name))}.";
         return RedirectToPage(new { tag = Tag });
     }
 }

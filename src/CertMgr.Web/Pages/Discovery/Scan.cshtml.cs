@@ -1,3 +1,4 @@
+using CertMgr.Core.Common;
 using CertMgr.Core.Discovery;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
@@ -92,9 +93,9 @@ public sealed class ScanModel(DiscoveryQueries queries, DiscoveryRunner runner, 
                 : await import.ImportAsync(Id, selected, parsed.Value, User.Identity?.Name ?? "console", ct);
             if (outcome.IsSuccess)
             {
-                TempData["Flash"] = $"Imported {outcome.Value.Imported} certificate(s) as {(parsed == Data.Model.OperationMode.LifecycleManaged ? "lifecycle-managed" : "monitored-only")} definitions"
+                TempData["Flash"] = $"Imported {Plural.Of(outcome.Value.Imported, "certificate")} as {(parsed == Data.Model.OperationMode.LifecycleManaged ? "lifecycle-managed" : "monitored-only")} definitions"
                     + (outcome.Value.AlreadyKnown > 0 ? $"; {outcome.Value.AlreadyKnown} already in the inventory" : "")
-                    + (outcome.Value.Skipped > 0 ? $"; {outcome.Value.Skipped} finding(s) without a certificate skipped" : "") + ".";
+                    + (outcome.Value.Skipped > 0 ? $"; {Plural.Of(outcome.Value.Skipped, "finding")} without a certificate skipped" : "") + ".";
             }
             else
             {

@@ -120,7 +120,7 @@ public sealed class SetModel(CertMgr.Core.TrustedCas.TrustedCaSets sets, TimePro
             return RedirectToPage(new { id });
         }
 
-        TempData["Flash"] = deleted.Value > 0 ? $"Set deleted; its {deleted.Value} definition(s) now use the default set." : "Set deleted.";
+        TempData["Flash"] = deleted.Value > 0 ? $"Set deleted; {(deleted.Value == 1 ? "its definition now uses" : $"its {Plural.Of(deleted.Value, "definition")} now use")} the default set." : "Set deleted.";
         return RedirectToPage("Index");
     }
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using CertMgr.Core.Tests.Probe;
 
 namespace CertMgr.Core.Tests.Deployments.Ssh;
 
@@ -28,7 +27,7 @@ internal sealed class ApacheServer : IAsyncDisposable
     /// <summary>Starts Apache serving <paramref name="certPath"/> (certificate and chain) with <paramref name="keyPath"/>.</summary>
     public static async Task<ApacheServer> StartAsync(string dir, string certPath, string keyPath)
     {
-        var port = NginxServer.FreePort();
+        var port = TestPorts.Next();
         await File.WriteAllTextAsync(Path.Combine(dir, "httpd.conf"), $"""
             ServerRoot /usr/lib/apache2
             LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so

@@ -28,7 +28,7 @@ public sealed class SshInstallTests : IAsyncLifetime
     private const string Cn = "www.ssh-install.test";
     private readonly TestPki _pki = new();
     private readonly string _certs = Directory.CreateTempSubdirectory("certmgr-ssh-target-").FullName;
-    private readonly int _nginxPort = NginxServer.FreePort();
+    private readonly int _nginxPort = TestPorts.Next();
     private CoreFixture _f = null!;
     private SshServer _ssh = null!;
     private NginxServer _nginx = null!;

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using CertMgr.Core.Tests.Probe;
 
 namespace CertMgr.Core.Tests.Deployments.Ssh;
 
@@ -17,7 +16,7 @@ internal sealed class SshServer : IAsyncDisposable
 
     private SshServer()
     {
-        Port = NginxServer.FreePort();
+        Port = TestPorts.Next();
     }
 
     public int Port { get; }

@@ -37,13 +37,6 @@ public sealed partial class ExportInteropTests : IDisposable
     [GeneratedRegex(@"^subject=.*?CN\s*=\s*([^,\n]+)", RegexOptions.Multiline)]
     private static partial Regex SubjectCn();
 
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     private static string Cn(System.Security.Cryptography.X509Certificates.X509Certificate2 c) =>
         c.GetNameInfo(System.Security.Cryptography.X509Certificates.X509NameType.SimpleName, false);
 
@@ -201,7 +194,7 @@ public sealed partial class ExportInteropTests : IDisposable
         Assert.True(haproxy is not null, "haproxy is not installed (scripts/test.sh installs it)");
         var config = Temp("haproxy.cfg");
         // "haproxy -c" loads (and cross-checks) certificate and key without binding; the port only has to be valid.
-        var port = FreeLoopbackPort();
+        var port = TestPorts.Next();
         File.WriteAllText(config, $"""
             defaults
               mode http
