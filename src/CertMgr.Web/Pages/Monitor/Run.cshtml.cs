@@ -1,5 +1,6 @@
 using CertMgr.Core.Monitoring;
 using CertMgr.Data;
+using CertMgr.Data.Model;
 using CertMgr.Web.ConsoleUi;
 using CertMgr.Web.ReadModels;
 using Microsoft.AspNetCore.Authorization;
@@ -39,7 +40,8 @@ public sealed class RunModel(CertMgrDbContext db, MonitorActivity activity, Time
 
         Run = run;
         Now = time.GetUtcNow();
-        Progress = activity.Current is { } current && current.RunId == id ? current : null;
+        // The run's row says completed a moment before the pass lets go of its progress: the row decides.
+        Progress = run.Status == RunStatus.Running && activity.Current is { } current && current.RunId == id ? current : null;
         Status = MonitorRows.NormalizeResultStatus(Status);
         var rows = MonitorRows.Results(db, id).AsNoTracking().WhereStatus(Status);
         Result = await rows.ToPagedResultAsync(MonitorRows.ResultColumns.Normalize(query), MonitorRows.ResultColumns, ct);
