@@ -10,12 +10,20 @@ namespace CertMgr.Core.Common;
 /// and its progress for the console and the API while it runs.
 /// </summary>
 public abstract class PassActivity<TProgress>
-    where TProgress : class
+    where TProgress : PassProgress
 {
     private TProgress? _current;
 
     /// <summary>The pass in progress, or null.</summary>
     public TProgress? Current => Volatile.Read(ref _current);
+
+    /// <summary>
+    /// The progress of run <paramref name="runId"/> whose stored row says <paramref name="rowStatus"/>: only while the
+    /// row says running. A pass stores its finished row a moment before it lets go of its progress, and the row is
+    /// the truth, so a finished run never shows progress.
+    /// </summary>
+    public TProgress? ProgressOf(Guid runId, RunStatus rowStatus) =>
+        rowStatus == RunStatus.Running && Current is { } current && current.RunId == runId ? current : null;
 
     /// <summary>Claims the slot with a new pass's progress; null when a pass already holds it.</summary>
     protected TProgress? TryBegin(TProgress progress) =>

@@ -3,7 +3,6 @@ using System.Security.Claims;
 using CertMgr.Core.Common;
 using CertMgr.Core.Monitoring;
 using CertMgr.Data;
-using CertMgr.Data.Model;
 using CertMgr.Web.Auth;
 using CertMgr.Web.ConsoleUi;
 using CertMgr.Web.ReadModels;
@@ -173,9 +172,7 @@ public static class MonitorApi
             return ApiRoutes.Problem(Error.NotFound("run-not-found", "No such monitor run."));
         }
 
-        // The run's row says completed a moment before the pass lets go of its progress: the row decides.
-        var progress = run.Status == RunStatus.Running && activity.Current is { } current && current.RunId == id
-            ? new RunProgress(current.Checked, current.Total) : null;
+        var progress = activity.ProgressOf(id, run.Status) is { } current ? new RunProgress(current.Checked, current.Total) : null;
         var state = MonitorRows.ResultColumns.Normalize(new ListQuery { Q = q, Sort = sort, Dir = dir });
         var rows = MonitorRows.ResultColumns.ApplySearch(MonitorRows.Results(db, id).AsNoTracking().WhereStatus(filter), state);
         var total = await rows.CountAsync(ct);

@@ -1,6 +1,5 @@
 using CertMgr.Core.Monitoring;
 using CertMgr.Data;
-using CertMgr.Data.Model;
 using CertMgr.Web.ConsoleUi;
 using CertMgr.Web.ReadModels;
 using Microsoft.AspNetCore.Authorization;
@@ -40,8 +39,7 @@ public sealed class RunModel(CertMgrDbContext db, MonitorActivity activity, Time
 
         Run = run;
         Now = time.GetUtcNow();
-        // The run's row says completed a moment before the pass lets go of its progress: the row decides.
-        Progress = run.Status == RunStatus.Running && activity.Current is { } current && current.RunId == id ? current : null;
+        Progress = activity.ProgressOf(id, run.Status);
         Status = MonitorRows.NormalizeResultStatus(Status);
         var rows = MonitorRows.Results(db, id).AsNoTracking().WhereStatus(Status);
         Result = await rows.ToPagedResultAsync(MonitorRows.ResultColumns.Normalize(query), MonitorRows.ResultColumns, ct);
