@@ -1,19 +1,18 @@
+using CertMgr.Core.Common;
 using CertMgr.Core.Setup;
 using Microsoft.Extensions.Logging;
 
 namespace CertMgr.Core.Security;
 
 /// <summary>
-/// <c>ip_acl.txt</c> as it is now: looks at the file's time stamp and size at most once a second and re-reads it when
-/// they change, so an edit takes effect without a restart. Each problem found is logged once per version of the file.
+/// <c>ip_acl.txt</c> as it is now: re-read when it changes (<see cref="WatchedFiles"/>: time stamp and size, looked at
+/// at most once a second), so an edit takes effect without a restart. Each problem found is logged once per version of the file.
 /// </summary>
 public sealed partial class IpAccessListFile(DataDirectory home, TimeProvider time, ILogger<IpAccessListFile> logger)
 {
-    private static readonly TimeSpan CheckEvery = TimeSpan.FromSeconds(1);
     private readonly Lock _gate = new();
+    private readonly WatchedFiles _file = new(time, System.IO.Path.Combine(home.Root, IpAccessList.FileName));
     private IpAccessList _current = IpAccessList.None;
-    private (DateTime Written, long Length)? _version;
-    private DateTimeOffset _checkedAt = DateTimeOffset.MinValue;
 
     public string Path => System.IO.Path.Combine(home.Root, IpAccessList.FileName);
 
@@ -21,12 +20,10 @@ public sealed partial class IpAccessListFile(DataDirectory home, TimeProvider ti
     {
         get
         {
-            var now = time.GetUtcNow();
             lock (_gate)
             {
-                if (now - _checkedAt >= CheckEvery || now < _checkedAt)
+                if (_file.Changed())
                 {
-                    _checkedAt = now;
                     Refresh();
                 }
 
@@ -40,35 +37,26 @@ public sealed partial class IpAccessListFile(DataDirectory home, TimeProvider ti
     {
         lock (_gate)
         {
-            _version = null;
-            _checkedAt = time.GetUtcNow();
-            Refresh();
-            return _current;
+            _file.Forget();
         }
+
+        return Current;
     }
 
     private void Refresh()
     {
-        var info = new FileInfo(Path);
-        if (!info.Exists)
+        if (!File.Exists(Path))
         {
-            if (_version is not null || !_current.AllowAll)
+            // Said when a file goes away, not at a start without one.
+            if (!ReferenceEquals(_current, IpAccessList.None))
             {
                 LogNoFile(logger, Path);
             }
 
-            _version = null;
             _current = IpAccessList.None;
             return;
         }
 
-        var version = (info.LastWriteTimeUtc, info.Length);
-        if (_version == version)
-        {
-            return;
-        }
-
-        _version = version;
         try
         {
             _current = IpAccessList.Parse(File.ReadAllText(Path));

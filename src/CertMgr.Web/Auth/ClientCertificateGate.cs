@@ -1,4 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
+using CertMgr.Core.Common;
 using CertMgr.Core.Security;
 using CertMgr.Core.Setup;
 using Microsoft.AspNetCore.Builder;
@@ -14,20 +15,15 @@ namespace CertMgr.Web.Auth;
 /// { "Mode": "required" } Kestrel asks every client for a certificate during the handshake and
 /// <see cref="ClientCertificatePolicy"/> decides; a refused client never reaches HTTP. The policy is loaded and its
 /// problems logged when the app is built; until then, and whenever the configuration is broken, nothing passes.
-/// The CA file and certmap.txt are watched like ip_acl.txt: their time stamps and sizes are looked at, at most once a
-/// second, during handshakes, and a changed file is read again, so an edit takes effect without a restart. The mode
+/// The CA file and certmap.txt are <see cref="WatchedFiles"/>, like ip_acl.txt: looked at during handshakes, at most
+/// once a second, and read again when changed, so an edit takes effect without a restart. The mode
 /// itself comes from certmgr.json and needs a restart. The plain-HTTP PKI listener is not affected.
 /// </summary>
 internal sealed partial class ClientCertificateGate
 {
-    private static readonly TimeSpan CheckEvery = TimeSpan.FromSeconds(1);
     private readonly Lock _gate = new();
+    private Loaded? _loaded;
     private ClientCertificatePolicy? _policy;
-    private ClientCertificateOptions? _options;
-    private TimeProvider _time = TimeProvider.System;
-    private (FileStamp? Map, FileStamp? Ca) _stamps;
-    private DateTimeOffset _checkedAt;
-    private ILogger? _logger;
 
     public CertMode Mode { get; private set; }
 
@@ -50,17 +46,16 @@ internal sealed partial class ClientCertificateGate
     public void Load(IServiceProvider services)
     {
         var settings = services.GetRequiredService<CertMgrSettings>();
-        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("CertMgr.Web.Auth.ClientCertificates");
         var options = ClientCertificateOptions.From(settings.Configuration, settings.Home);
+        var time = services.GetRequiredService<TimeProvider>();
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("CertMgr.Web.Auth.ClientCertificates");
         lock (_gate)
         {
-            _logger = logger;
-            _options = options;
-            _time = services.GetRequiredService<TimeProvider>();
-            _checkedAt = _time.GetUtcNow();
-            _stamps = Stamps(options);
-            _policy = Read(options, _time, logger, reloaded: false);
+            _loaded = new Loaded(options, time, logger, new WatchedFiles(time, options.CertMapFile, options.CaFile));
+            _policy = null;
         }
+
+        _ = Current();
     }
 
     private bool Allows(X509Certificate2 certificate)
@@ -72,44 +67,31 @@ internal sealed partial class ClientCertificateGate
         }
 
         var verdict = policy.Check(certificate);
-        if (!verdict.IsSuccess && _logger is not null)
+        if (!verdict.IsSuccess && _loaded is { } loaded)
         {
-            LogRefused(_logger, certificate?.Subject, verdict.Error!.Message);
+            LogRefused(loaded.Logger, certificate?.Subject, verdict.Error!.Message);
         }
 
         return verdict.IsSuccess;
     }
 
-    /// <summary>The policy as the files are now: re-read when the CA file or the map changed since the last look.</summary>
+    /// <summary>The policy as the files are now: read again when the CA file or the map changed since the last look.</summary>
     private ClientCertificatePolicy? Current()
     {
         lock (_gate)
         {
-            if (_options is null || _logger is null || _options.Mode == CertMode.Off)
+            if (_loaded is { } loaded && loaded.Files.Changed())
             {
-                return _policy;
-            }
-
-            var now = _time.GetUtcNow();
-            if (now - _checkedAt < CheckEvery && now >= _checkedAt)
-            {
-                return _policy;
-            }
-
-            _checkedAt = now;
-            var stamps = Stamps(_options);
-            if (stamps != _stamps)
-            {
-                _stamps = stamps;
-                _policy = Read(_options, _time, _logger, reloaded: true);
+                _policy = Read(loaded, reloaded: _policy is not null);
             }
 
             return _policy;
         }
     }
 
-    private static ClientCertificatePolicy Read(ClientCertificateOptions options, TimeProvider time, ILogger logger, bool reloaded)
+    private static ClientCertificatePolicy Read(Loaded loaded, bool reloaded)
     {
+        var (options, time, logger, _) = loaded;
         var policy = ClientCertificatePolicy.Load(options, time);
         if (policy.Mode != CertMode.Required)
         {
@@ -133,18 +115,8 @@ internal sealed partial class ClientCertificateGate
         return policy;
     }
 
-    private static (FileStamp? Map, FileStamp? Ca) Stamps(ClientCertificateOptions options) =>
-        (FileStamp.Of(options.CertMapFile), options.CaFile is null ? null : FileStamp.Of(options.CaFile));
-
-    /// <summary>A file's last write time and size; null when it does not exist.</summary>
-    private readonly record struct FileStamp(DateTime WrittenUtc, long Length)
-    {
-        public static FileStamp? Of(string path)
-        {
-            var info = new FileInfo(path);
-            return info.Exists ? new FileStamp(info.LastWriteTimeUtc, info.Length) : null;
-        }
-    }
+    /// <summary>What <see cref="Load"/> found: the options, and the files to watch for changes.</summary>
+    private sealed record Loaded(ClientCertificateOptions Options, TimeProvider Time, ILogger Logger, WatchedFiles Files);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Client certificates: {Problem}")]
     private static partial void LogProblem(ILogger logger, string problem);
